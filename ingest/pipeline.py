@@ -1,0 +1,217 @@
+"""ingest(...): files -> parsed talks -> chunks -> vectors -> Chroma, incremental and idempotent."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from talkrag.ingest.chunk import Tokenizer, chunk_segments
+from talkrag.ingest.embed import Embedder
+from talkrag.ingest.errors import InputError, TranscriptError
+from talkrag.ingest.manifest import Manifest
+from talkrag.ingest.models import Chunk, Talk
+from talkrag.ingest.parsers import SUPPORTED_SUFFIXES, parse_file
+from talkrag.ingest.store import ChunkStore
+
+log = logging.getLogger(__name__)
+
+# Bumped when parsing changes what a file yields, so unchanged files are re-read once.
+PARSE_VERSION = "1"
+# Names a directory walk passes over: project files that sit beside transcripts.
+SKIPPED_NAMES = ("readme", "license", "licence", "changelog", "_index")
+
+ProgressFn = Callable[[int, int, int], None]  # files done, files total, chunks added so far
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A file that could not be ingested, and why, in one line."""
+
+    path: str
+    error: str
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest run did; `to_json()` is the `talkrag ingest --json` shape."""
+
+    files: int = 0
+    talks: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    unchanged: int = 0
+    pruned: int = 0
+    words_embedded: int = 0
+    failed: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for JSON output."""
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    talk: Talk
+    fingerprint: str
+    chunks: list[Chunk]
+
+
+@dataclass(frozen=True, slots=True)
+class Chunking:
+    """How chunks are cut: the model's tokenizer and the limits."""
+
+    tokenizer: Tokenizer
+    max_tokens: int
+    overlap_tokens: int
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
+    """Transcript files under the given paths (sorted, deduplicated), and paths that are missing."""
+    found: dict[Path, None] = {}
+    missing: list[Failure] = []
+    for path in paths:
+        if path.is_file():
+            found[path.resolve()] = None
+        elif path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if _wanted(child, path):
+                    found[child.resolve()] = None
+        else:
+            missing.append(Failure(str(path), "no such file or directory"))
+    return list(found), missing
+
+
+def _wanted(child: Path, root: Path) -> bool:
+    hidden = any(part.startswith(".") for part in child.relative_to(root).parts)
+    skipped = child.stem.lower().startswith(SKIPPED_NAMES)
+    return child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES and not (
+        hidden or skipped
+    )
+
+
+def _file_fingerprint(data: bytes, entry: dict[str, Any]) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(json.dumps(entry, sort_keys=True).encode())
+    digest.update(PARSE_VERSION.encode())
+    return digest.hexdigest()
+
+
+class _Run:
+    """One ingest run's state: pending files grouped so the model sees large batches."""
+
+    def __init__(self, store: ChunkStore, embedder: Embedder, chunking: Chunking,
+                 manifest: Manifest, group: int) -> None:
+        self.store, self.embedder, self.chunking = store, embedder, chunking
+        self.manifest, self.group = manifest, group
+        self.report = IngestReport()
+        self.pending: list[_Prepared] = []
+        self.claimed: dict[str, str] = {}  # talk id -> source, within this run
+
+    def prepare(self, path: Path) -> _Prepared | None:
+        """Parse and chunk a file, or None when the index already holds it as it is."""
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise TranscriptError(path, f"cannot read ({exc.strerror or exc})") from exc
+        transcript = parse_file(path)
+        talk, entry = self.manifest.apply(path, transcript.talk)
+        fingerprint = _file_fingerprint(data, entry)
+        record = self.store.file_record(talk.source)
+        self._claim(path, talk)
+        if record is not None and record.fingerprint == fingerprint:
+            return None
+        c = self.chunking
+        chunks = chunk_segments(talk.id, transcript.segments, c.tokenizer, c.max_tokens,
+                                c.overlap_tokens)
+        return _Prepared(talk, fingerprint, chunks)
+
+    def _claim(self, path: Path, talk: Talk) -> None:
+        """Two files may not hold the same talk id: the second one fails, clearly."""
+        owner = self.claimed.get(talk.id) or self.store.owner_of(talk.id)
+        if owner and owner != talk.source:
+            raise TranscriptError(
+                path, f"talk id '{talk.id}' is already used by {owner}; "
+                "give this file its own talk_id in a --metadata manifest"
+            )
+        self.claimed[talk.id] = talk.source
+
+    def flush(self) -> None:
+        """Embed what the pending files need, then write each file, its record last."""
+        todo = [(p, c) for p in self.pending for c in _missing(self.store, p)]
+        vectors = self.embedder.embed([c.text for _, c in todo]) if todo else []
+        by_id = {c.id: vectors[i] for i, (_, c) in enumerate(todo)}
+        for prepared in self.pending:
+            added, removed = self.store.write_file(
+                prepared.talk, prepared.fingerprint, prepared.chunks, by_id
+            )
+            self.report.chunks_added += added
+            self.report.chunks_removed += removed
+            log.info("wrote %s: %d chunks added, %d removed", prepared.talk.source, added, removed)
+        self.report.words_embedded += sum(len(c.text.split()) for _, c in todo)
+        self.pending = []
+
+    def step(self, path: Path) -> None:
+        """Take one file: record its failure, count it unchanged, or queue it for embedding."""
+        try:
+            prepared = self.prepare(path)
+        except InputError as exc:
+            log.info("failed %s", path)
+            self.report.failed.append(Failure(str(path), str(exc)))
+            return
+        if prepared is None:
+            self.report.unchanged += 1
+            return
+        self.pending.append(prepared)
+        if sum(len(p.chunks) for p in self.pending) >= self.group:
+            self.flush()
+
+
+def _missing(store: ChunkStore, prepared: _Prepared) -> list[Chunk]:
+    """Chunks the store does not hold yet: only these are embedded."""
+    have = store.chunk_ids(prepared.talk.source)
+    return [c for c in prepared.chunks if c.id not in have]
+
+
+def prune(store: ChunkStore) -> tuple[int, int]:
+    """Remove talks whose files are gone; returns (files pruned, chunks removed)."""
+    sources = {r.source for r in store.file_records()} | store.chunk_sources()
+    gone = sorted(s for s in sources if not Path(s).exists())
+    return len(gone), sum(store.remove_file(s) for s in gone)
+
+
+def ingest(
+    paths: Sequence[Path],
+    store: ChunkStore,
+    embedder: Embedder,
+    chunking: Chunking,
+    manifest: Manifest | None = None,
+    *,
+    group: int = 512,
+    do_prune: bool = False,
+    on_progress: ProgressFn | None = None,
+) -> IngestReport:
+    """Bring the index in line with the files under paths; only changed files are embedded."""
+    began = time.perf_counter()
+    run = _Run(store, embedder, chunking, manifest or Manifest(), group)
+    if do_prune:  # first, so a renamed file can take back its talk id
+        run.report.pruned, run.report.chunks_removed = prune(store)
+    files, missing = discover(paths)
+    run.report.files, run.report.failed = len(files), list(missing)
+    for done, path in enumerate(files, start=1):
+        run.step(path)
+        if on_progress:
+            on_progress(done, len(files), run.report.chunks_added)
+    run.flush()
+    run.report.talks = len(store.file_records())
+    run.report.seconds = time.perf_counter() - began
+    return run.report
+

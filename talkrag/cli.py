@@ -1,0 +1,152 @@
+"""The `talkrag` console command: the one module that imports every layer."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from talkrag.ingest.errors import TalkragError
+from talkrag.ingest.settings import IngestSettings
+
+EXIT_ERROR, EXIT_ITEMS_FAILED, EXIT_INTERRUPTED, EXIT_BUG = 1, 3, 130, 70
+
+app = typer.Typer(
+    help="Ask what was said in conference talks; every answer cites talk, speaker and moment.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # Typer's default dumps locals, keys included
+    add_completion=False,
+)
+
+DbOpt = Annotated[
+    Path | None, typer.Option("--db", help="Chroma data directory [env TALKRAG_DB]")
+]
+UrlOpt = Annotated[
+    str | None,
+    typer.Option("--chroma-url", help="Chroma server URL instead of --db [env TALKRAG_CHROMA_URL]"),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")]
+VerboseOpt = Annotated[int, typer.Option("-v", "--verbose", count=True, help="-v info, -vv debug")]
+
+
+def _settings(**overrides: Any) -> IngestSettings:
+    """Settings from TALKRAG_* env vars, with the flags that were given on top."""
+    return IngestSettings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _logging(verbose: int) -> None:
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _error(message: str) -> None:
+    typer.echo(f"talkrag: error: {message}", err=True)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn a TalkragError into one line on stderr and exit status 1."""
+    try:
+        yield
+    except TalkragError as exc:
+        _error(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def _emit(data: dict[str, Any]) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=None))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="transcript files or folders")],
+    db: DbOpt = None,
+    chroma_url: UrlOpt = None,
+    metadata: Annotated[
+        list[Path] | None,
+        typer.Option("--metadata", help="sidecar manifest (JSONL or CSV); repeatable"),
+    ] = None,
+    prune: Annotated[bool, typer.Option("--prune", help="remove talks whose files are gone")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="drop the index and build anew")] = False,
+    json_out: JsonOpt = False,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Ingest transcripts into the index; only new or changed files are embedded."""
+    from talkrag import render  # noqa: PLC0415  (keeps `talkrag --help` fast)
+    from talkrag.ingest.index import run_ingest  # noqa: PLC0415
+
+    _logging(verbose)
+    with reported_errors():
+        settings = _settings(db=db, chroma_url=chroma_url)
+        show_bar = not json_out and sys.stderr.isatty()
+        report = run_ingest(settings, paths, metadata or [], prune=prune, rebuild=rebuild,
+                            on_progress=render.progress_bar() if show_bar else None)
+    for failure in report.failed:
+        _error(f"{failure.error}" if failure.error.startswith(failure.path) else
+               f"{failure.path}: {failure.error}")
+    if json_out:
+        _emit(report.to_json())
+    else:
+        typer.echo(render.ingest_summary(report))
+    if report.failed:
+        raise typer.Exit(EXIT_ITEMS_FAILED)
+
+
+@app.command()
+def talks(db: DbOpt = None, chroma_url: UrlOpt = None, json_out: JsonOpt = False) -> None:
+    """List the ingested talks with their chunk counts."""
+    from talkrag import render  # noqa: PLC0415
+    from talkrag.ingest.index import list_talks  # noqa: PLC0415
+
+    with reported_errors():
+        rows = list_talks(_settings(db=db, chroma_url=chroma_url))
+    if json_out:
+        _emit({"talks": rows})
+    else:
+        typer.echo(render.talks_table(rows))
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="what to look for, in your own words")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="how many chunks")] = 5,
+    db: DbOpt = None,
+    chroma_url: UrlOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Show the transcript passages closest to a question, with talk, speaker and moment."""
+    from talkrag import render  # noqa: PLC0415
+    from talkrag.ingest.index import open_index  # noqa: PLC0415
+    from talkrag.rag.retrieve import search as run_search  # noqa: PLC0415
+
+    with reported_errors():
+        index = open_index(_settings(db=db, chroma_url=chroma_url))
+        hits, ms = run_search(index.store, index.embedder, question, k)
+    if json_out:
+        _emit({"results": [h.model_dump(exclude={"chunk_id"}) for h in hits], "ms": round(ms, 1)})
+    else:
+        typer.echo(render.hits(hits))
+
+
+def main() -> None:
+    """Entry point: the only place that catches every exception, so users never see a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _error("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # the one broad handler: a bug, reported in one line
+        if os.environ.get("TALKRAG_DEBUG"):
+            raise
+        typer.echo(
+            f"talkrag: internal error ({type(exc).__name__}: {exc}); rerun with TALKRAG_DEBUG=1",
+            err=True,
+        )
+        sys.exit(EXIT_BUG)

@@ -1,0 +1,79 @@
+"""Terminal rendering for the CLI: progress bars, summaries and tables (the only rich user)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from talkrag.ingest.pipeline import IngestReport
+from talkrag.rag.models import Hit
+
+
+def progress_bar() -> Callable[[int, int, int], None]:
+    """A rich progress bar on stderr, fed by the pipeline's on_progress callback."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn  # noqa: PLC0415
+
+    progress = Progress(
+        TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+        TextColumn("{task.fields[chunks]} chunks added"),
+        console=Console(stderr=True), transient=True,
+    )
+    task = None
+
+    def update(done: int, total: int, chunks: int) -> None:
+        nonlocal task
+        if task is None:
+            progress.start()
+            task = progress.add_task("ingest", total=total, chunks=0)
+        progress.update(task, completed=done, chunks=chunks)
+        if done >= total:
+            progress.stop()
+
+    return update
+
+
+def ingest_summary(report: IngestReport) -> str:
+    """One paragraph saying what an ingest run did."""
+    rate = report.words_embedded / report.seconds if report.seconds else 0.0
+    lines = [
+        f"{report.files} files: {report.files - report.unchanged - len(report.failed)} ingested, "
+        f"{report.unchanged} unchanged, {len(report.failed)} failed",
+        f"{report.chunks_added} chunks added, {report.chunks_removed} removed"
+        + (f", {report.pruned} files pruned" if report.pruned else ""),
+        f"{report.talks} talks in the index ({report.seconds:.1f} s"
+        + (f", {rate:,.0f} words/s embedded)" if report.words_embedded else ")"),
+    ]
+    return "\n".join(lines)
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def talks_table(rows: list[dict[str, Any]]) -> str:
+    """The ingested talks, one line each: id, chunks, title, speakers."""
+    if not rows:
+        return "no talks ingested yet: run `talkrag ingest transcripts/`"
+    lines = []
+    for row in rows:
+        speakers = ", ".join(row["speakers"]) or "unknown speaker"
+        lines.append(f"{row['talk_id']:<24} {row['chunks']:>4} chunks  {row['title']} — {speakers}")
+    return "\n".join(lines)
+
+
+def hits(results: list[Hit]) -> str:
+    """Ranked passages: talk, speaker and moment, link, then the passage itself."""
+    if not results:
+        return "nothing found: is the index empty? run `talkrag ingest transcripts/`"
+    blocks = []
+    for hit in results:
+        who = ", ".join(hit.speakers) or "unknown speaker"
+        when = f" @ {_clock(hit.start)}" if hit.start is not None else ""
+        text = hit.text if len(hit.text) <= 400 else hit.text[:400].rsplit(" ", 1)[0] + " …"
+        blocks.append(f"{hit.rank}. {hit.title} — {who}{when}  (score {hit.score:.2f})\n"
+                      + (f"   {hit.url}\n" if hit.url else "") + f"   {text}")
+    return "\n\n".join(blocks)

@@ -1,0 +1,82 @@
+"""Chunking: sentence and turn boundaries, the tokenizer's limit, overlap, stable ids."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from talkrag.ingest.chunk import chunk_id, chunk_segments, split_sentences
+from talkrag.ingest.models import Segment
+
+SENTENCES = [
+    f"Sentence number {i} talks about retrieval, evaluation and latency budgets in production."
+    for i in range(60)
+]
+
+
+def _tokens(tokenizer, text: str) -> int:
+    return len(tokenizer.encode(text).ids)  # special tokens included, as the model counts
+
+
+def test_split_sentences_keeps_punctuation_and_quotes():
+    text = 'He said "stop." Then we left! Did it work? yes it did. 3 things matter.'
+    assert split_sentences(text) == [
+        'He said "stop."', "Then we left!", "Did it work? yes it did.", "3 things matter."
+    ]
+
+
+@pytest.mark.parametrize("max_tokens", [32, 64, 128, 256])
+def test_no_chunk_exceeds_the_model_limit_and_no_text_is_lost(tokenizer, max_tokens):
+    segments = [Segment(" ".join(SENTENCES[i : i + 5]), None, i * 10.0, i * 10.0 + 9)
+                for i in range(0, 60, 5)]
+    chunks = chunk_segments("t", segments, tokenizer, max_tokens, overlap_tokens=16)
+    assert all(_tokens(tokenizer, c.text) <= max_tokens for c in chunks)
+    assert all(c.n_tokens == _tokens(tokenizer, c.text) for c in chunks)
+    joined = " ".join(c.text for c in chunks)
+    for sentence in SENTENCES:
+        assert sentence in joined or max_tokens < 32  # every sentence survives whole
+
+
+def test_unpunctuated_captions_are_cut_at_word_boundaries(tokenizer):
+    words = [f"word{i % 97}" for i in range(3000)]
+    chunks = chunk_segments("t", [Segment(" ".join(words))], tokenizer, 256, 32)
+    assert len(chunks) > 5
+    assert all(_tokens(tokenizer, c.text) <= 256 for c in chunks)
+    vocabulary = set(words)
+    for chunk in chunks:
+        assert set(chunk.text.split()) <= vocabulary  # no word was cut in two
+
+
+def test_speaker_turns_are_labelled_and_recorded(tokenizer):
+    segments = [
+        Segment("We shard the index by tenant.", "Ana Ruiz", 0.0, 4.0),
+        Segment("Why not by time?", "Bo Chen", 4.0, 6.0),
+        Segment("Because queries are per tenant.", "Ana Ruiz", 6.0, 9.5),
+    ]
+    (chunk,) = chunk_segments("t", segments, tokenizer, 256, 0)
+    assert chunk.text == (
+        "Ana Ruiz: We shard the index by tenant.\nBo Chen: Why not by time?\n"
+        "Ana Ruiz: Because queries are per tenant."
+    )
+    assert chunk.speakers == ("Ana Ruiz", "Bo Chen")
+    assert (chunk.start, chunk.end) == (0.0, 9.5)
+
+
+def test_chunks_overlap_a_little_and_times_follow_segments(tokenizer):
+    segments = [Segment(s, "Ana", float(i), float(i + 1)) for i, s in enumerate(SENTENCES)]
+    chunks = chunk_segments("t", segments, tokenizer, 128, overlap_tokens=24)
+    for before, after in zip(chunks, chunks[1:], strict=False):
+        last = re.split(r"(?<=\.) ", before.text)[-1]
+        assert last in after.text  # the last sentence repeats at the next chunk's start
+        assert after.start is not None and before.start is not None
+        assert after.start >= before.start
+
+
+def test_ids_are_stable_and_change_with_text(tokenizer):
+    segments = [Segment(s) for s in SENTENCES[:20]]
+    first = chunk_segments("t", segments, tokenizer, 128, 16)
+    again = chunk_segments("t", segments, tokenizer, 128, 16)
+    assert [c.id for c in first] == [c.id for c in again]
+    assert len({c.id for c in first}) == len(first)
+    assert chunk_id("t", 0, "a") != chunk_id("t", 0, "b") != chunk_id("u", 0, "b")
