@@ -14,9 +14,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from talkrag.ingest.index import open_index  # noqa: E402
-from talkrag.ingest.pipeline import ingest  # noqa: E402
-from talkrag.ingest.settings import IngestSettings  # noqa: E402
+from talkrag.ingest.index import open_index
+from talkrag.ingest.pipeline import ingest
+from talkrag.ingest.settings import IngestSettings
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -46,16 +46,27 @@ def run(files: list[Path], work: Path) -> None:
     index.embedder.embed(texts)
     raw_s = time.perf_counter() - began
     words = sum(len(t.split()) for t in texts)
-    print(f"files {report.files}, failed {len(report.failed)}, chunks {len(texts)}, words {words:,}")
+    print(
+        f"files {report.files}, failed {len(report.failed)}, chunks {len(texts)}, words {words:,}"
+    )
     print(f"{'':24}{'seconds':>10}{'words/s':>12}{'chunks/s':>10}")
-    print(f"{'ingest (warm model)':24}{ingest_s:>10.1f}{words / ingest_s:>12,.0f}"
-          f"{len(texts) / ingest_s:>10.1f}")
-    print(f"{'raw forward pass':24}{raw_s:>10.1f}{words / raw_s:>12,.0f}{len(texts) / raw_s:>10.1f}")
-    print(f"ingest reaches {raw_s / ingest_s:.0%} of the forward pass; peak RSS {_peak_rss_mib():,.0f} MiB")
+    print(
+        f"{'ingest (warm model)':24}{ingest_s:>10.1f}{words / ingest_s:>12,.0f}"
+        f"{len(texts) / ingest_s:>10.1f}"
+    )
+    print(
+        f"{'raw forward pass':24}{raw_s:>10.1f}{words / raw_s:>12,.0f}{len(texts) / raw_s:>10.1f}"
+    )
+    print(
+        f"ingest reaches {raw_s / ingest_s:.0%} of the forward pass; "
+        f"peak RSS {_peak_rss_mib():,.0f} MiB"
+    )
     began = time.perf_counter()
     again = ingest([library], index.store, index.embedder, index.chunking)
-    print(f"rerun: {again.chunks_added} chunks added, {again.unchanged} unchanged, "
-          f"{time.perf_counter() - began:.2f} s")
+    print(
+        f"rerun: {again.chunks_added} chunks added, {again.unchanged} unchanged, "
+        f"{time.perf_counter() - began:.2f} s"
+    )
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""ChunkStore: chunks, vectors and per-file records in Chroma, stamped with the index fingerprint."""
+"""ChunkStore: chunks, vectors and per-file records in Chroma, stamped with a fingerprint."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from talkrag.ingest.errors import IndexMismatch, StoreError
 from talkrag.ingest.links import deep_link
 from talkrag.ingest.models import Chunk, Talk
@@ -52,44 +51,70 @@ class StoredChunk:
 
 def _stored(id_: str, text: str, meta: Metadata, distance: float) -> StoredChunk:
     return StoredChunk(
-        id=id_, text=text, talk_id=meta["talk_id"], title=meta.get("title", meta["talk_id"]),
-        source=meta["source"], speakers=tuple(meta.get("speakers", ())),
-        start=meta.get("start"), end=meta.get("end"), url=meta.get("url") or meta.get("talk_url"),
-        position=int(meta.get("position", 0)), distance=float(distance),
+        id=id_,
+        text=text,
+        talk_id=meta["talk_id"],
+        title=meta.get("title", meta["talk_id"]),
+        source=meta["source"],
+        speakers=tuple(meta.get("speakers", ())),
+        start=meta.get("start"),
+        end=meta.get("end"),
+        url=meta.get("url") or meta.get("talk_url"),
+        position=int(meta.get("position", 0)),
+        distance=float(distance),
     )
 
 
 def _clean(meta: Metadata) -> Metadata:
     """Chroma rejects None and empty lists: leave such keys out."""
-    return {k: v for k, v in meta.items() if v is not None and v != [] and v != ()}
+    return {k: v for k, v in meta.items() if v is not None and v not in ([], ())}
 
 
 def talk_metadata(talk: Talk) -> Metadata:
     """The talk fields every chunk and file record carries."""
-    return _clean({
-        "talk_id": talk.id, "title": talk.title, "source": talk.source,
-        "speakers": list(talk.speakers), "date": talk.date, "event": talk.event,
-        "talk_url": talk.url, "tags": list(talk.tags),
-    })
+    return _clean(
+        {
+            "talk_id": talk.id,
+            "title": talk.title,
+            "source": talk.source,
+            "speakers": list(talk.speakers),
+            "date": talk.date,
+            "event": talk.event,
+            "talk_url": talk.url,
+            "tags": list(talk.tags),
+        }
+    )
 
 
 def chunk_metadata(chunk: Chunk, talk: Talk) -> Metadata:
     """A chunk's Chroma metadata: its talk, position, speakers, moment and deep link."""
     meta = talk_metadata(talk)
     meta.pop("speakers", None)  # the talk's speakers are on the file record
-    meta.update(_clean({
-        "position": chunk.position, "speakers": list(chunk.speakers),
-        "start": chunk.start, "end": chunk.end, "n_tokens": chunk.n_tokens,
-        "url": deep_link(talk.url, chunk.start) if talk.url else None,
-    }))
+    meta.update(
+        _clean(
+            {
+                "position": chunk.position,
+                "speakers": list(chunk.speakers),
+                "start": chunk.start,
+                "end": chunk.end,
+                "n_tokens": chunk.n_tokens,
+                "url": deep_link(talk.url, chunk.start) if talk.url else None,
+            }
+        )
+    )
     return meta
 
 
 def _talk_from(meta: Metadata) -> Talk:
     return Talk(
-        id=meta["talk_id"], title=meta.get("title", meta["talk_id"]), source=meta["source"],
-        speakers=tuple(meta.get("speakers", ())), date=meta.get("date"),
-        event=meta.get("event"), url=meta.get("talk_url"), tags=tuple(meta.get("tags", ())),
+        id=meta["talk_id"],
+        title=meta.get("title", meta["talk_id"]),
+        source=meta["source"],
+        speakers=tuple(meta.get("speakers", ())),
+        date=meta.get("date"),
+        event=meta.get("event"),
+        url=meta.get("talk_url"),
+        tags=tuple(meta.get("tags", ())),
     )
 
 
@@ -121,7 +146,8 @@ def open_client(db: Path, chroma_url: str | None) -> Any:
 
             url = urlparse(chroma_url)
             return chromadb.HttpClient(
-                host=url.hostname or "localhost", port=url.port or 8000,
+                host=url.hostname or "localhost",
+                port=url.port or 8000,
                 ssl=url.scheme == "https",
             )
         db.mkdir(parents=True, exist_ok=True)
@@ -146,7 +172,8 @@ class ChunkStore:
                 self._chunks, self._files = self._existing(prefix)
                 return
             self._chunks = client.get_or_create_collection(
-                f"{prefix}-chunks", embedding_function=None,
+                f"{prefix}-chunks",
+                embedding_function=None,
                 metadata={"hnsw:space": "cosine", **fingerprint},
             )
             self._files = client.get_or_create_collection(
@@ -172,7 +199,9 @@ class ChunkStore:
                 self._client.delete_collection(name)
 
     def _check(self, fingerprint: Metadata) -> None:
-        stored = {k: v for k, v in (self._chunks.metadata or {}).items() if k.startswith("talkrag:")}
+        stored = {
+            k: v for k, v in (self._chunks.metadata or {}).items() if k.startswith("talkrag:")
+        }
         if stored != fingerprint:
             raise IndexMismatch(
                 f"the index was built with {json.dumps(stored, sort_keys=True)} but this run uses "
@@ -231,15 +260,21 @@ class ChunkStore:
             return []
         try:
             got = self._chunks.query(
-                query_embeddings=[vector], n_results=k,
+                query_embeddings=[vector],
+                n_results=k,
                 include=["documents", "metadatas", "distances"],
             )
         except Exception as exc:  # Chroma's Rust binding raises assorted untyped errors
             raise StoreError(f"cannot search the index ({exc})") from exc
         return [
             _stored(i, d, m, dist)
-            for i, d, m, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
-                                     got["distances"][0], strict=True)
+            for i, d, m, dist in zip(
+                got["ids"][0],
+                got["documents"][0],
+                got["metadatas"][0],
+                got["distances"][0],
+                strict=True,
+            )
         ]
 
     def write_file(

@@ -25,9 +25,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-DbOpt = Annotated[
-    Path | None, typer.Option("--db", help="Chroma data directory [env TALKRAG_DB]")
-]
+DbOpt = Annotated[Path | None, typer.Option("--db", help="Chroma data directory [env TALKRAG_DB]")]
 UrlOpt = Annotated[
     str | None,
     typer.Option("--chroma-url", help="Chroma server URL instead of --db [env TALKRAG_CHROMA_URL]"),
@@ -43,7 +41,9 @@ def _settings(**overrides: Any) -> IngestSettings:
 
 def _logging(verbose: int) -> None:
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 def _error(message: str) -> None:
@@ -73,8 +73,12 @@ def ingest(
         list[Path] | None,
         typer.Option("--metadata", help="sidecar manifest (JSONL or CSV); repeatable"),
     ] = None,
-    prune: Annotated[bool, typer.Option("--prune", help="remove talks whose files are gone")] = False,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="drop the index and build anew")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="remove talks whose files are gone")
+    ] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="drop the index and build anew")
+    ] = False,
     json_out: JsonOpt = False,
     verbose: VerboseOpt = 0,
 ) -> None:
@@ -86,11 +90,20 @@ def ingest(
     with reported_errors():
         settings = _settings(db=db, chroma_url=chroma_url)
         show_bar = not json_out and sys.stderr.isatty()
-        report = run_ingest(settings, paths, metadata or [], prune=prune, rebuild=rebuild,
-                            on_progress=render.progress_bar() if show_bar else None)
+        report = run_ingest(
+            settings,
+            paths,
+            metadata or [],
+            prune=prune,
+            rebuild=rebuild,
+            on_progress=render.progress_bar() if show_bar else None,
+        )
     for failure in report.failed:
-        _error(f"{failure.error}" if failure.error.startswith(failure.path) else
-               f"{failure.path}: {failure.error}")
+        _error(
+            f"{failure.error}"
+            if failure.error.startswith(failure.path)
+            else f"{failure.path}: {failure.error}"
+        )
     if json_out:
         _emit(report.to_json())
     else:

@@ -15,9 +15,13 @@ def progress_bar() -> Callable[[int, int, int], None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn  # noqa: PLC0415
 
     progress = Progress(
-        TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+        TextColumn("ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files"),
         TextColumn("{task.fields[chunks]} chunks added"),
-        console=Console(stderr=True), transient=True,
+        console=Console(stderr=True),
+        transient=True,
     )
     task = None
 
@@ -47,11 +51,17 @@ def ingest_summary(report: IngestReport) -> str:
     return "\n".join(lines)
 
 
+HOUR = 3600
+SNIPPET_CHARS = 400
+
+
 def _clock(seconds: float | None) -> str:
     if seconds is None:
         return ""
     s = int(seconds)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    return (
+        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= HOUR else f"{s // 60}:{s % 60:02d}"
+    )
 
 
 def talks_table(rows: list[dict[str, Any]]) -> str:
@@ -73,7 +83,12 @@ def hits(results: list[Hit]) -> str:
     for hit in results:
         who = ", ".join(hit.speakers) or "unknown speaker"
         when = f" @ {_clock(hit.start)}" if hit.start is not None else ""
-        text = hit.text if len(hit.text) <= 400 else hit.text[:400].rsplit(" ", 1)[0] + " …"
-        blocks.append(f"{hit.rank}. {hit.title} — {who}{when}  (score {hit.score:.2f})\n"
-                      + (f"   {hit.url}\n" if hit.url else "") + f"   {text}")
+        text = hit.text
+        if len(text) > SNIPPET_CHARS:
+            text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+        blocks.append(
+            f"{hit.rank}. {hit.title} — {who}{when}  (score {hit.score:.2f})\n"
+            + (f"   {hit.url}\n" if hit.url else "")
+            + f"   {text}"
+        )
     return "\n\n".join(blocks)

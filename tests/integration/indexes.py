@@ -32,9 +32,9 @@ def snapshot(db: Path) -> dict[str, list[list[object]]]:
 
 def assert_same_index(got: dict, want: dict) -> None:
     """Same ids, texts and metadata; vectors equal up to float noise from batch padding."""
-    import numpy as np  # noqa: PLC0415
+    import numpy as np
 
-    for name in want:
-        assert [r[:3] for r in got[name]] == [r[:3] for r in want[name]], name
-        for a, b in zip(got[name], want[name], strict=True):
+    for name, rows in want.items():
+        assert [r[:3] for r in got[name]] == [r[:3] for r in rows], name
+        for a, b in zip(got[name], rows, strict=True):
             assert float(np.dot(a[3], b[3])) > 0.9999 or name.endswith("files"), a[0]

@@ -35,8 +35,18 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
         pytest.skip("the `chroma` command from the chromadb package is not installed")
     port = _free_port()
     proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-         "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path / "server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -64,17 +74,17 @@ def test_ingest_and_list_through_a_chroma_server(tmp_path: Path, chroma_url: str
     runner = CliRunner()
     args = ["ingest", str(library), "--chroma-url", chroma_url, "--json"]
     first = json.loads(runner.invoke(app, args, catch_exceptions=False).stdout)
-    assert first["failed"] == [] and first["chunks_added"] > 0
+    assert first["failed"] == []
+    assert first["chunks_added"] > 0
     again = json.loads(runner.invoke(app, args, catch_exceptions=False).stdout)
-    assert again["chunks_added"] == 0 and again["unchanged"] == first["files"]
+    assert again["chunks_added"] == 0
+    assert again["unchanged"] == first["files"]
     talks = runner.invoke(app, ["talks", "--chroma-url", chroma_url, "--json"]).stdout
     assert sum(t["chunks"] for t in json.loads(talks)["talks"]) == first["chunks_added"]
     assert not (tmp_path / ".talkrag").exists()  # nothing went to a local data directory
 
 
 def test_an_unreachable_server_is_a_clear_error(tmp_path: Path):
-    result = CliRunner().invoke(
-        app, ["talks", "--chroma-url", f"http://127.0.0.1:{_free_port()}"]
-    )
+    result = CliRunner().invoke(app, ["talks", "--chroma-url", f"http://127.0.0.1:{_free_port()}"])
     assert result.exit_code == 1
     assert result.stderr.startswith("talkrag: error: http://127.0.0.1:")

@@ -56,8 +56,10 @@ def test_a_changed_file_replaces_exactly_its_own_chunks(tmp_path: Path, library:
     _ingest(db, str(library))
     before = snapshot(db)["talkrag-chunks"]
     target = sorted(library.glob("*.srt"))[0]
-    target.write_text(target.read_text() + "\n\n999\n01:59:00,000 --> 01:59:05,000\n"
-                      "A closing remark about cache invalidation.\n")
+    target.write_text(
+        target.read_text() + "\n\n999\n01:59:00,000 --> 01:59:05,000\n"
+        "A closing remark about cache invalidation.\n"
+    )
     report = _ingest(db, str(library))
     assert report["unchanged"] == report["files"] - 1
     after = snapshot(db)["talkrag-chunks"]
@@ -77,7 +79,8 @@ def test_prune_removes_talks_whose_files_are_gone(tmp_path: Path, library: Path)
     kept = _ingest(db, str(library))
     assert kept["talks"] == first["talks"]  # without --prune nothing is removed
     pruned = _ingest(db, str(library), "--prune")
-    assert pruned["pruned"] == 1 and pruned["talks"] == first["talks"] - 1
+    assert pruned["pruned"] == 1
+    assert pruned["talks"] == first["talks"] - 1
     sources = {r[2]["source"] for r in snapshot(db)["talkrag-chunks"]}
     assert str(gone.resolve()) not in sources
 
@@ -96,7 +99,8 @@ def test_bad_files_fail_alone_and_nothing_stored_is_lost(tmp_path: Path, library
     assert failed, "the hostile fixtures should fail"
     assert failed <= {p.name for p in hostile}
     for line in result.stderr.strip().splitlines():
-        assert line.startswith("talkrag: error: ") and "Traceback" not in line
+        assert line.startswith("talkrag: error: ")
+        assert "Traceback" not in line
     assert all(any(name in line for line in result.stderr.splitlines()) for name in failed)
     after = snapshot(db)
     assert {r[0] for r in before["talkrag-chunks"]} <= {r[0] for r in after["talkrag-chunks"]}
@@ -106,13 +110,19 @@ def test_manifest_overrides_metadata_by_file_name(tmp_path: Path, library: Path)
     db = tmp_path / "db"
     target = sorted(library.glob("*.srt"))[0]
     manifest = tmp_path / "meta.csv"
-    manifest.write_text("file,title,speakers,date,event\n"
-                        f"{target.name},Official Title,Ana Ruiz; Bo Chen,2026-06-30,Test Conf\n")
+    manifest.write_text(
+        "file,title,speakers,date,event\n"
+        f"{target.name},Official Title,Ana Ruiz; Bo Chen,2026-06-30,Test Conf\n"
+    )
     _ingest(db, str(library), "--metadata", str(manifest))
     talks = json.loads(_run("talks", "--db", str(db), "--json").stdout)["talks"]
     (talk,) = [t for t in talks if t["source"] == str(target.resolve())]
     assert (talk["title"], talk["speakers"], talk["date"], talk["event"]) == (
-        "Official Title", ["Ana Ruiz", "Bo Chen"], "2026-06-30", "Test Conf")
+        "Official Title",
+        ["Ana Ruiz", "Bo Chen"],
+        "2026-06-30",
+        "Test Conf",
+    )
     # The manifest is part of a file's fingerprint: changing it re-stamps the talk, no re-embed.
     manifest.write_text(f"file,title\n{target.name},Renamed Talk\n")
     report = _ingest(db, str(library), "--metadata", str(manifest))
@@ -124,8 +134,7 @@ def test_manifest_overrides_metadata_by_file_name(tmp_path: Path, library: Path)
 def test_bad_manifest_is_named(tmp_path: Path, library: Path):
     manifest = tmp_path / "meta.jsonl"
     manifest.write_text('{"file": "a.srt", "title": "ok"}\n{not json\n')
-    result = _run("ingest", str(library), "--db", str(tmp_path / "db"), "--metadata",
-                  str(manifest))
+    result = _run("ingest", str(library), "--db", str(tmp_path / "db"), "--metadata", str(manifest))
     assert result.exit_code == 1
     assert f"{manifest}: line 2: not valid JSON" in result.stderr
 
@@ -148,7 +157,8 @@ def test_another_chunk_size_is_refused_until_rebuild(tmp_path: Path, library: Pa
     assert result.exit_code == 1
     assert "--rebuild" in result.stderr
     rebuilt = _ingest(db, str(library), "--rebuild")
-    assert rebuilt["failed"] == [] and rebuilt["chunks_added"] > 0
+    assert rebuilt["failed"] == []
+    assert rebuilt["chunks_added"] > 0
     assert all(r[2]["n_tokens"] <= 128 for r in snapshot(db)["talkrag-chunks"])
 
 

@@ -26,11 +26,15 @@ def _write_library(folder: Path, n_files: int = 16) -> None:
         cues = []
         for i in range(60):
             topic, other = rng.sample(TOPICS, 2)
-            text = (f"In talk {f} point {i} we compared {topic} with {other} and measured "
-                    f"{rng.randint(2, 900)} milliseconds on {rng.randint(1, 64)} machines.")
+            text = (
+                f"In talk {f} point {i} we compared {topic} with {other} and measured "
+                f"{rng.randint(2, 900)} milliseconds on {rng.randint(1, 64)} machines."
+            )
             start = i * 5
-            cues.append(f"{i + 1}\n00:{start // 60:02d}:{start % 60:02d},000 --> "
-                        f"00:{(start + 4) // 60:02d}:{(start + 4) % 60:02d},500\n{text}\n")
+            cues.append(
+                f"{i + 1}\n00:{start // 60:02d}:{start % 60:02d},000 --> "
+                f"00:{(start + 4) // 60:02d}:{(start + 4) % 60:02d},500\n{text}\n"
+            )
         (folder / f"talk-{f:02d}.srt").write_text("\n".join(cues))
 
 
@@ -45,8 +49,13 @@ def _env() -> dict[str, str]:
 
 def _kill_after_writes(library: Path, db: Path, writes: int, jitter: float) -> None:
     """Start an ingest and SIGKILL it once it has written `writes` files, plus a little."""
-    proc = subprocess.Popen(_ingest_cmd(library, db), stderr=subprocess.PIPE, text=True,
-                            stdout=subprocess.DEVNULL, env=_env())
+    proc = subprocess.Popen(
+        _ingest_cmd(library, db),
+        stderr=subprocess.PIPE,
+        text=True,
+        stdout=subprocess.DEVNULL,
+        env=_env(),
+    )
     assert proc.stderr is not None
     seen = 0
     for line in proc.stderr:
@@ -54,7 +63,7 @@ def _kill_after_writes(library: Path, db: Path, writes: int, jitter: float) -> N
         if seen >= writes:
             break
     if jitter:
-        import time  # noqa: PLC0415
+        import time
 
         time.sleep(jitter)
     proc.send_signal(signal.SIGKILL)
@@ -81,12 +90,11 @@ def test_a_second_writer_is_refused(tmp_path: Path):
     library = tmp_path / "talks"
     _write_library(library, n_files=4)
     db = tmp_path / "db"
-    from talkrag.ingest.errors import StoreError  # noqa: PLC0415
-    from talkrag.ingest.store import ingest_lock  # noqa: PLC0415
+    from talkrag.ingest.errors import StoreError
+    from talkrag.ingest.store import ingest_lock
 
     with ingest_lock(db):
-        done = subprocess.run(_ingest_cmd(library, db), env=_env(), capture_output=True,
-                              text=True)
+        done = subprocess.run(_ingest_cmd(library, db), env=_env(), capture_output=True, text=True)
     assert done.returncode == 1
     assert "another talkrag ingest is writing to this index" in done.stderr
     with pytest.raises(StoreError), ingest_lock(db), ingest_lock(db):
