@@ -1,4 +1,5 @@
 # talkrag: the README's two commands are `make quickstart` and `make test`.
+# Import layers are checked by tests/unit/test_layers.py.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -26,7 +27,6 @@ quickstart: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest

@@ -14,9 +14,7 @@ from talkrag.ingest.models import Chunk, Segment
 CHUNKER_VERSION = "1"
 SPECIAL_TOKENS = 2  # [CLS] and [SEP] count against the model's limit too
 
-_SENTENCE_END = re.compile(
-    r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9])"
-)
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
 class Encoding(Protocol):
@@ -29,9 +27,7 @@ class Encoding(Protocol):
 class Tokenizer(Protocol):
     """The embedding model's own tokenizer (a `tokenizers.Tokenizer`)."""
 
-    def encode_batch(
-        self, input: list[str], add_special_tokens: bool = ...
-    ) -> list[Encoding]: ...
+    def encode_batch(self, input: list[str], add_special_tokens: bool = ...) -> list[Encoding]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,21 +164,24 @@ def chunk_segments(
     budget = max_tokens - SPECIAL_TOKENS
     label = _LabelCost(tokenizer)
     chunks: list[Chunk] = []
-    for position, group in enumerate(_pack(_units(segments, tokenizer, budget), budget,
-                                           overlap_tokens, label)):
+    for position, group in enumerate(
+        _pack(_units(segments, tokenizer, budget), budget, overlap_tokens, label)
+    ):
         text = render(group)
         starts = [u.start for u in group if u.start is not None]
         ends = [u.end if u.end is not None else u.start for u in group]
         known_ends = [e for e in ends if e is not None]
         speakers = tuple(dict.fromkeys(u.speaker for u in group if u.speaker))
-        chunks.append(Chunk(
-            id=chunk_id(talk_id, position, text),
-            talk_id=talk_id,
-            position=position,
-            text=text,
-            speakers=speakers,
-            start=min(starts) if starts else None,
-            end=max(known_ends) if known_ends else None,
-            n_tokens=_cost(group, label) + SPECIAL_TOKENS,
-        ))
+        chunks.append(
+            Chunk(
+                id=chunk_id(talk_id, position, text),
+                talk_id=talk_id,
+                position=position,
+                text=text,
+                speakers=speakers,
+                start=min(starts) if starts else None,
+                end=max(known_ends) if known_ends else None,
+                n_tokens=_cost(group, label) + SPECIAL_TOKENS,
+            )
+        )
     return chunks

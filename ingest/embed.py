@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from tokenizers import Tokenizer
-
 from talkrag.ingest.errors import ModelError
+from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +22,10 @@ class Embedder(Protocol):
     """Anything that turns texts into unit vectors of one fixed size."""
 
     name: str
+
+    def load(self) -> None:
+        """Load the model now rather than on the first embed (idempotent)."""
+        ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Return one L2-normalised float32 row per text."""
@@ -84,10 +87,17 @@ class SentenceTransformerEmbedder:
         self._batch_size = batch_size
         self._model: object | None = None
 
+    def load(self) -> None:
+        """Load the model now rather than on the first embed (idempotent)."""
+        if self._model is None:
+            self._model = self._load()
+
     def _load(self) -> object:
         # Offline always: a missing file must fail here, not trigger a hub download.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no weight-loading bars
         try:
             from sentence_transformers import SentenceTransformer  # noqa: PLC0415  (6 s import)
 
@@ -101,8 +111,7 @@ class SentenceTransformerEmbedder:
         """Embed texts in batches (sorted by length inside sentence-transformers), normalised."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        if self._model is None:
-            self._model = self._load()
+        self.load()
         vectors = self._model.encode(  # type: ignore[attr-defined]
             list(texts),
             batch_size=self._batch_size,

@@ -1,13 +1,13 @@
 """The whole talkrag error tree: one line each, saying what failed, where, and what to do.
 
-    TalkragError
-    ├── InputError           a file or field the user gave
-    │   ├── TranscriptError  a transcript that cannot be parsed
-    │   └── ManifestError    a sidecar metadata file that cannot be read
-    ├── ConfigError          a setting that cannot work
-    ├── StoreError           Chroma unreachable, locked or corrupted
-    │   └── IndexMismatch    the index was built with other index-shaping settings
-    └── ModelError           the embedding model is missing or cannot load
+TalkragError
+├── InputError           a file or field the user gave
+│   ├── TranscriptError  a transcript that cannot be parsed
+│   └── ManifestError    a sidecar metadata file that cannot be read
+├── ConfigError          a setting that cannot work
+├── StoreError           Chroma unreachable, locked or corrupted
+│   └── IndexMismatch    the index was built with other index-shaping settings
+└── ModelError           the embedding model is missing or cannot load
 """
 
 from __future__ import annotations

@@ -73,8 +73,16 @@ def run_ingest(
     lock = nullcontext() if settings.chroma_url else ingest_lock(settings.db)
     with lock:
         index = open_index(settings, rebuild=rebuild)
-        return ingest(paths, index.store, index.embedder, index.chunking, manifest,
-                      group=settings.embed_group, do_prune=prune, on_progress=on_progress)
+        return ingest(
+            paths,
+            index.store,
+            index.embedder,
+            index.chunking,
+            manifest,
+            group=settings.embed_group,
+            do_prune=prune,
+            on_progress=on_progress,
+        )
 
 
 def list_talks(settings: IngestSettings) -> list[dict[str, Any]]:
@@ -82,8 +90,15 @@ def list_talks(settings: IngestSettings) -> list[dict[str, Any]]:
     client = open_client(settings.db, settings.chroma_url)
     store = ChunkStore(client, settings.collection, fingerprint=None)
     return [
-        {"talk_id": r.talk.id, "title": r.talk.title, "speakers": list(r.talk.speakers),
-         "date": r.talk.date, "event": r.talk.event, "url": r.talk.url,
-         "source": r.source, "chunks": r.chunks}
+        {
+            "talk_id": r.talk.id,
+            "title": r.talk.title,
+            "speakers": list(r.talk.speakers),
+            "date": r.talk.date,
+            "event": r.talk.event,
+            "url": r.talk.url,
+            "source": r.source,
+            "chunks": r.chunks,
+        }
         for r in store.file_records()
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -14,9 +15,10 @@ from typing import Any
 from talkrag.ingest.chunk import Tokenizer, chunk_segments
 from talkrag.ingest.embed import Embedder
 from talkrag.ingest.errors import InputError, TranscriptError
+from talkrag.ingest.links import slug
 from talkrag.ingest.manifest import Manifest
 from talkrag.ingest.models import Chunk, Talk
-from talkrag.ingest.parsers import SUPPORTED_SUFFIXES, parse_file
+from talkrag.ingest.parsers import SUPPORTED_SUFFIXES, parse_bytes, read_file
 from talkrag.ingest.store import ChunkStore
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ class IngestReport:
     unchanged: int = 0
     pruned: int = 0
     words_embedded: int = 0
+    embed_seconds: float = 0.0
     failed: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -55,6 +58,7 @@ class IngestReport:
         """A plain dict for JSON output."""
         data = asdict(self)
         data["seconds"] = round(self.seconds, 3)
+        data["embed_seconds"] = round(self.embed_seconds, 3)
         return data
 
 
@@ -93,14 +97,14 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Failure]]:
 def _wanted(child: Path, root: Path) -> bool:
     hidden = any(part.startswith(".") for part in child.relative_to(root).parts)
     skipped = child.stem.lower().startswith(SKIPPED_NAMES)
-    return child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES and not (
-        hidden or skipped
+    return (
+        child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES and not (hidden or skipped)
     )
 
 
-def _file_fingerprint(data: bytes, entry: dict[str, Any]) -> str:
+def _file_fingerprint(data: bytes, entry: dict[str, Any], talk_id: str) -> str:
     digest = hashlib.sha256(data)
-    digest.update(json.dumps(entry, sort_keys=True).encode())
+    digest.update(json.dumps([entry, talk_id], sort_keys=True).encode())
     digest.update(PARSE_VERSION.encode())
     return digest.hexdigest()
 
@@ -108,8 +112,14 @@ def _file_fingerprint(data: bytes, entry: dict[str, Any]) -> str:
 class _Run:
     """One ingest run's state: pending files grouped so the model sees large batches."""
 
-    def __init__(self, store: ChunkStore, embedder: Embedder, chunking: Chunking,
-                 manifest: Manifest, group: int) -> None:
+    def __init__(
+        self,
+        store: ChunkStore,
+        embedder: Embedder,
+        chunking: Chunking,
+        manifest: Manifest,
+        group: int,
+    ) -> None:
         self.store, self.embedder, self.chunking = store, embedder, chunking
         self.manifest, self.group = manifest, group
         self.report = IngestReport()
@@ -118,36 +128,47 @@ class _Run:
 
     def prepare(self, path: Path) -> _Prepared | None:
         """Parse and chunk a file, or None when the index already holds it as it is."""
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise TranscriptError(path, f"cannot read ({exc.strerror or exc})") from exc
-        transcript = parse_file(path)
+        data = read_file(path)
+        transcript = parse_bytes(path, data)
         talk, entry = self.manifest.apply(path, transcript.talk)
-        fingerprint = _file_fingerprint(data, entry)
+        talk = self._claim(path, talk, chosen="talk_id" in entry)
+        fingerprint = _file_fingerprint(data, entry, talk.id)
         record = self.store.file_record(talk.source)
-        self._claim(path, talk)
         if record is not None and record.fingerprint == fingerprint:
             return None
         c = self.chunking
-        chunks = chunk_segments(talk.id, transcript.segments, c.tokenizer, c.max_tokens,
-                                c.overlap_tokens)
+        chunks = chunk_segments(
+            talk.id, transcript.segments, c.tokenizer, c.max_tokens, c.overlap_tokens
+        )
         return _Prepared(talk, fingerprint, chunks)
 
-    def _claim(self, path: Path, talk: Talk) -> None:
-        """Two files may not hold the same talk id: the second one fails, clearly."""
+    def _claim(self, path: Path, talk: Talk, chosen: bool) -> Talk:
+        """Give the talk an id no other file holds.
+
+        Files that share a video id (one recorded stream, several talks) get the file's slug
+        appended; an id chosen in a manifest must be unique, or the file fails.
+        """
         owner = self.claimed.get(talk.id) or self.store.owner_of(talk.id)
+        if owner and owner != talk.source and not chosen:
+            talk = dataclasses.replace(talk, id=f"{talk.id}--{slug(path.stem)}")
+            owner = self.claimed.get(talk.id) or self.store.owner_of(talk.id)
         if owner and owner != talk.source:
             raise TranscriptError(
-                path, f"talk id '{talk.id}' is already used by {owner}; "
-                "give this file its own talk_id in a --metadata manifest"
+                path,
+                f"talk id '{talk.id}' is already used by {owner}; "
+                "give this file its own talk_id in a --metadata manifest",
             )
         self.claimed[talk.id] = talk.source
+        return talk
 
     def flush(self) -> None:
         """Embed what the pending files need, then write each file, its record last."""
         todo = [(p, c) for p in self.pending for c in _missing(self.store, p)]
+        if todo:
+            self.embedder.load()  # model load time is not embedding time
+        began = time.perf_counter()
         vectors = self.embedder.embed([c.text for _, c in todo]) if todo else []
+        self.report.embed_seconds += time.perf_counter() - began
         by_id = {c.id: vectors[i] for i, (_, c) in enumerate(todo)}
         for prepared in self.pending:
             added, removed = self.store.write_file(
@@ -214,4 +235,3 @@ def ingest(
     run.report.talks = len(store.file_records())
     run.report.seconds = time.perf_counter() - began
     return run.report
-

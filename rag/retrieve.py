@@ -11,9 +11,17 @@ from talkrag.rag.models import Hit
 
 def _hit(rank: int, chunk: StoredChunk) -> Hit:
     return Hit(
-        rank=rank, score=round(1.0 - chunk.distance, 4), chunk_id=chunk.id, source=chunk.source,
-        talk_id=chunk.talk_id, title=chunk.title, speakers=list(chunk.speakers),
-        start=chunk.start, end=chunk.end, url=chunk.url, text=chunk.text,
+        rank=rank,
+        score=round(1.0 - chunk.distance, 4),
+        chunk_id=chunk.id,
+        source=chunk.source,
+        talk_id=chunk.talk_id,
+        title=chunk.title,
+        speakers=list(chunk.speakers),
+        start=chunk.start,
+        end=chunk.end,
+        url=chunk.url,
+        text=chunk.text,
     )
 
 

@@ -52,18 +52,28 @@ def entries(metadata: Path) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for entry in channel.get("entries", []):
         if entry.get("id") and entry.get("title"):
-            out[entry["id"]] = {"video_id": entry["id"], "title": entry["title"],
-                                "url": f"https://www.youtube.com/watch?v={entry['id']}"}
+            out[entry["id"]] = {
+                "video_id": entry["id"],
+                "title": entry["title"],
+                "url": f"https://www.youtube.com/watch?v={entry['id']}",
+            }
     for video in videos:
-        row: dict[str, Any] = {"video_id": video["id"], "event": EVENT,
-                               "url": f"https://www.youtube.com/watch?v={video['id']}"}
+        row: dict[str, Any] = {
+            "video_id": video["id"],
+            "event": EVENT,
+            "url": f"https://www.youtube.com/watch?v={video['id']}",
+        }
         if video.get("title"):
             row["title"] = video["title"]
         talks = video.get("matchedTalks") or []
         session = _match(talks[0], index) if talks else None
         if session:
-            row.update(title=session["title"], speakers=session.get("speakers") or [],
-                       date=talks[0][:10], tags=[t for t in [session.get("track")] if t])
+            row.update(
+                title=session["title"],
+                speakers=session.get("speakers") or [],
+                date=talks[0][:10],
+                tags=[t for t in [session.get("track")] if t],
+            )
         out[video["id"]] = row
     return sorted(out.values(), key=lambda r: r["video_id"])
 

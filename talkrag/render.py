@@ -39,7 +39,7 @@ def progress_bar() -> Callable[[int, int, int], None]:
 
 def ingest_summary(report: IngestReport) -> str:
     """One paragraph saying what an ingest run did."""
-    rate = report.words_embedded / report.seconds if report.seconds else 0.0
+    rate = report.words_embedded / report.embed_seconds if report.embed_seconds else 0.0
     lines = [
         f"{report.files} files: {report.files - report.unchanged - len(report.failed)} ingested, "
         f"{report.unchanged} unchanged, {len(report.failed)} failed",

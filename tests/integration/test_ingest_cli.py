@@ -166,3 +166,19 @@ def test_missing_path_is_reported(tmp_path: Path):
     result = _run("ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "db"), "--json")
     assert result.exit_code == 3
     assert json.loads(result.stdout)["failed"][0]["error"] == "no such file or directory"
+
+
+def test_files_sharing_a_video_get_distinct_talk_ids(tmp_path: Path):
+    library = tmp_path / "talks"
+    library.mkdir()
+    for name, topic in (("morning", "tokenizers"), ("evening", "sharding")):
+        (library / f"{name}.md").write_text(
+            f"---\ntitle: {name.title()} session\nmedia: https://youtu.be/AbCdEfGhIjK\n---\n"
+            f"**Ana Ruiz:** Today we talk about {topic} and why it matters in production.\n"
+        )
+    db = tmp_path / "db"
+    report = _ingest(db, str(library))
+    assert report["failed"] == []
+    talks = json.loads(_run("talks", "--db", str(db), "--json").stdout)["talks"]
+    assert sorted(t["talk_id"] for t in talks) == ["AbCdEfGhIjK", "AbCdEfGhIjK--morning"]
+    assert _ingest(db, str(library))["unchanged"] == 2

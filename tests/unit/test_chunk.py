@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
-
 from talkrag.ingest.chunk import chunk_id, chunk_segments, split_sentences
 from talkrag.ingest.models import Segment
 
@@ -22,14 +22,19 @@ def _tokens(tokenizer, text: str) -> int:
 def test_split_sentences_keeps_punctuation_and_quotes():
     text = 'He said "stop." Then we left! Did it work? yes it did. 3 things matter.'
     assert split_sentences(text) == [
-        'He said "stop."', "Then we left!", "Did it work? yes it did.", "3 things matter."
+        'He said "stop."',
+        "Then we left!",
+        "Did it work? yes it did.",
+        "3 things matter.",
     ]
 
 
 @pytest.mark.parametrize("max_tokens", [32, 64, 128, 256])
 def test_no_chunk_exceeds_the_model_limit_and_no_text_is_lost(tokenizer, max_tokens):
-    segments = [Segment(" ".join(SENTENCES[i : i + 5]), None, i * 10.0, i * 10.0 + 9)
-                for i in range(0, 60, 5)]
+    segments = [
+        Segment(" ".join(SENTENCES[i : i + 5]), None, i * 10.0, i * 10.0 + 9)
+        for i in range(0, 60, 5)
+    ]
     chunks = chunk_segments("t", segments, tokenizer, max_tokens, overlap_tokens=16)
     assert all(_tokens(tokenizer, c.text) <= max_tokens for c in chunks)
     assert all(c.n_tokens == _tokens(tokenizer, c.text) for c in chunks)
@@ -66,10 +71,11 @@ def test_speaker_turns_are_labelled_and_recorded(tokenizer):
 def test_chunks_overlap_a_little_and_times_follow_segments(tokenizer):
     segments = [Segment(s, "Ana", float(i), float(i + 1)) for i, s in enumerate(SENTENCES)]
     chunks = chunk_segments("t", segments, tokenizer, 128, overlap_tokens=24)
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in itertools.pairwise(chunks):
         last = re.split(r"(?<=\.) ", before.text)[-1]
         assert last in after.text  # the last sentence repeats at the next chunk's start
-        assert after.start is not None and before.start is not None
+        assert after.start is not None
+        assert before.start is not None
         assert after.start >= before.start
 
 
