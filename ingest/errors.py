@@ -55,3 +55,19 @@ class IndexMismatch(StoreError):
 
 class ModelError(TalkragError):
     """The embedding model is missing or cannot be loaded."""
+
+
+class LLMError(TalkragError):
+    """The OpenAI-compatible LLM endpoint failed."""
+
+
+class LLMUnavailable(LLMError):
+    """The endpoint cannot be reached, refused the request, or rejected the key."""
+
+
+class LLMTimeout(LLMError):
+    """The endpoint gave no answer within the timeout."""
+
+
+class LLMBadResponse(LLMError):
+    """The endpoint answered with something empty or malformed."""

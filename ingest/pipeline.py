@@ -125,6 +125,7 @@ class _Run:
         self.report = IngestReport()
         self.pending: list[_Prepared] = []
         self.claimed: dict[str, str] = {}  # talk id -> source, within this run
+        self.writing = False
 
     def prepare(self, path: Path) -> _Prepared | None:
         """Parse and chunk a file, or None when the index already holds it as it is."""
@@ -170,6 +171,7 @@ class _Run:
         vectors = self.embedder.embed([c.text for _, c in todo]) if todo else []
         self.report.embed_seconds += time.perf_counter() - began
         by_id = {c.id: vectors[i] for i, (_, c) in enumerate(todo)}
+        self.begin_writes()
         for prepared in self.pending:
             added, removed = self.store.write_file(
                 prepared.talk, prepared.fingerprint, prepared.chunks, by_id
@@ -179,6 +181,12 @@ class _Run:
             log.info("wrote %s: %d chunks added, %d removed", prepared.talk.source, added, removed)
         self.report.words_embedded += sum(len(c.text.split()) for _, c in todo)
         self.pending = []
+
+    def begin_writes(self) -> None:
+        """Stamp a new generation before the first write, so no reader trusts a half-run."""
+        if not self.writing and self.pending:
+            self.store.bump_generation()
+            self.writing = True
 
     def step(self, path: Path) -> None:
         """Take one file: record its failure, count it unchanged, or queue it for embedding."""
@@ -206,6 +214,8 @@ def prune(store: ChunkStore) -> tuple[int, int]:
     """Remove talks whose files are gone; returns (files pruned, chunks removed)."""
     sources = {r.source for r in store.file_records()} | store.chunk_sources()
     gone = sorted(s for s in sources if not Path(s).exists())
+    if gone:
+        store.bump_generation()
     return len(gone), sum(store.remove_file(s) for s in gone)
 
 
@@ -232,6 +242,8 @@ def ingest(
         if on_progress:
             on_progress(done, len(files), run.report.chunks_added)
     run.flush()
+    if run.writing or run.report.pruned:
+        store.bump_generation()  # and after the last one, for readers that loaded midway
     run.report.talks = len(store.file_records())
     run.report.seconds = time.perf_counter() - began
     return run.report

@@ -6,6 +6,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,7 +50,8 @@ class StoredChunk:
     distance: float
 
 
-def _stored(id_: str, text: str, meta: Metadata, distance: float) -> StoredChunk:
+def stored_chunk(id_: str, text: str, meta: Metadata, distance: float) -> StoredChunk:
+    """A StoredChunk from Chroma's id, document and metadata."""
     return StoredChunk(
         id=id_,
         text=text,
@@ -169,7 +171,7 @@ class ChunkStore:
             if rebuild:
                 self._drop(prefix)
             if fingerprint is None:
-                self._chunks, self._files = self._existing(prefix)
+                self._chunks, self._files, self._state = self._existing(prefix)
                 return
             self._chunks = client.get_or_create_collection(
                 f"{prefix}-chunks",
@@ -179,22 +181,24 @@ class ChunkStore:
             self._files = client.get_or_create_collection(
                 f"{prefix}-files", embedding_function=None
             )
+            self._state = client.get_or_create_collection(
+                f"{prefix}-state", embedding_function=None
+            )
         except Exception as exc:  # Chroma's Rust binding raises assorted untyped errors
             raise StoreError(f"cannot open Chroma collections '{prefix}-*' ({exc})") from exc
         self._check(fingerprint)
 
-    def _existing(self, prefix: str) -> tuple[Any, Any]:
+    def _existing(self, prefix: str) -> tuple[Any, Any, Any]:
         names = {getattr(c, "name", c) for c in self._client.list_collections()}
-        if f"{prefix}-chunks" not in names or f"{prefix}-files" not in names:
-            return _Empty(), _Empty()
-        get = self._client.get_collection
-        return get(f"{prefix}-chunks", embedding_function=None), get(
-            f"{prefix}-files", embedding_function=None
+        wanted = [f"{prefix}-{part}" for part in ("chunks", "files", "state")]
+        return tuple(  # type: ignore[return-value]
+            self._client.get_collection(n, embedding_function=None) if n in names else _Empty()
+            for n in wanted
         )
 
     def _drop(self, prefix: str) -> None:
         names = {getattr(c, "name", c) for c in self._client.list_collections()}
-        for name in (f"{prefix}-chunks", f"{prefix}-files"):
+        for name in (f"{prefix}-chunks", f"{prefix}-files", f"{prefix}-state"):
             if name in names:
                 self._client.delete_collection(name)
 
@@ -214,6 +218,26 @@ class ChunkStore:
         """The index-shaping settings recorded on the chunk collection."""
         meta = self._chunks.metadata or {}
         return {k: v for k, v in meta.items() if k.startswith("talkrag:")}
+
+    def generation(self) -> str:
+        """A token that changes whenever chunks are written: derived indexes compare it."""
+        got = self._state.get(ids=["generation"], include=["metadatas"])
+        return str(got["metadatas"][0]["value"]) if got["ids"] else "empty"
+
+    def bump_generation(self) -> None:
+        """Mark the chunks as changed (before and after a run's writes)."""
+        value = uuid.uuid4().hex
+        self._state.upsert(ids=["generation"], embeddings=[[1.0]], metadatas=[{"value": value}])
+
+    def rows(self) -> tuple[list[str], list[str], list[Metadata]]:
+        """Every chunk's id, text and metadata, in id order (to build derived indexes)."""
+        got = self._chunks.get(include=["documents", "metadatas"])
+        order = sorted(range(len(got["ids"])), key=lambda i: got["ids"][i])
+        return (
+            [got["ids"][i] for i in order],
+            [got["documents"][i] for i in order],
+            [got["metadatas"][i] for i in order],
+        )
 
     def count(self) -> int:
         """Number of chunks in the index."""
@@ -254,7 +278,7 @@ class ChunkStore:
         metas = self._chunks.get(include=["metadatas"])["metadatas"]
         return {m["source"] for m in metas}
 
-    def query(self, vector: np.ndarray, k: int) -> list[StoredChunk]:
+    def query(self, vector: np.ndarray, k: int, where: Metadata | None = None) -> list[StoredChunk]:
         """The k chunks nearest to a query vector (cosine distance), nearest first."""
         if self.count() == 0:
             return []
@@ -262,12 +286,13 @@ class ChunkStore:
             got = self._chunks.query(
                 query_embeddings=[vector],
                 n_results=k,
+                where=where,
                 include=["documents", "metadatas", "distances"],
             )
         except Exception as exc:  # Chroma's Rust binding raises assorted untyped errors
             raise StoreError(f"cannot search the index ({exc})") from exc
         return [
-            _stored(i, d, m, dist)
+            stored_chunk(i, d, m, dist)
             for i, d, m, dist in zip(
                 got["ids"][0],
                 got["documents"][0],
@@ -331,6 +356,26 @@ class _Empty:
     """Stands in for a collection that does not exist yet, when opened read-only."""
 
     metadata: Metadata = {}  # noqa: RUF012
+
+    def generation(self) -> str:
+        """A token that changes whenever chunks are written: derived indexes compare it."""
+        got = self._state.get(ids=["generation"], include=["metadatas"])
+        return str(got["metadatas"][0]["value"]) if got["ids"] else "empty"
+
+    def bump_generation(self) -> None:
+        """Mark the chunks as changed (before and after a run's writes)."""
+        value = uuid.uuid4().hex
+        self._state.upsert(ids=["generation"], embeddings=[[1.0]], metadatas=[{"value": value}])
+
+    def rows(self) -> tuple[list[str], list[str], list[Metadata]]:
+        """Every chunk's id, text and metadata, in id order (to build derived indexes)."""
+        got = self._chunks.get(include=["documents", "metadatas"])
+        order = sorted(range(len(got["ids"])), key=lambda i: got["ids"][i])
+        return (
+            [got["ids"][i] for i in order],
+            [got["documents"][i] for i in order],
+            [got["metadatas"][i] for i in order],
+        )
 
     def count(self) -> int:
         return 0

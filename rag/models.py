@@ -1,4 +1,4 @@
-"""The wire contract of answers: Hit (a ranked chunk), shared by the CLI, API and evals."""
+"""The wire contract of answers: Filters, Hit (a ranked chunk), shared by CLI, API and evals."""
 
 from __future__ import annotations
 
@@ -19,3 +19,42 @@ class Hit(BaseModel):
     end: float | None
     url: str | None = Field(description="link to the talk, at the moment when known")
     text: str
+
+
+class Filters(BaseModel):
+    """Limits on what retrieval may return; all optional, combined with AND."""
+
+    speaker: str | None = Field(None, description="a speaker's name, or part of it (any case)")
+    talk: str | None = Field(None, description="a talk id, or part of a talk's title")
+    event: str | None = Field(None, description="an event name, or part of it")
+    date_from: str | None = Field(None, description="earliest talk date, YYYY-MM-DD")
+    date_to: str | None = Field(None, description="latest talk date, YYYY-MM-DD")
+
+    def active(self) -> bool:
+        """Whether any filter is set."""
+        return any(v for v in self.model_dump().values())
+
+
+class Citation(BaseModel):
+    """One numbered source of an answer: the talk, speaker and moment, and the passage verbatim."""
+
+    n: int = Field(description="the number used as [n] in the answer")
+    chunk_id: str
+    source: str = Field(description="path of the transcript file")
+    talk_id: str
+    title: str
+    speaker: str | None = Field(description="who said the cited words, when known")
+    start: float | None = Field(description="seconds into the talk, when known")
+    end: float | None
+    url: str | None = Field(description="link to the talk at the moment, when known")
+    text: str = Field(description="the cited passage, verbatim")
+
+
+class Answer(BaseModel):
+    """A short answer whose sentences end with [n] citations, or a refusal."""
+
+    answer: str
+    refused: bool
+    citations: list[Citation]
+    mode: str = Field(description="extractive or llm")
+    notice: str | None = Field(None, description="why the answer is not what was asked for")

@@ -1,23 +1,135 @@
-"""Question -> ranked chunks from the index (dense search in Chroma)."""
+"""Question -> hits: dense (Chroma) and lexical (BM25) rankings, filtered, fused, deduplicated."""
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 from talkrag.ingest.embed import Embedder
+from talkrag.ingest.index import open_index
+from talkrag.ingest.settings import IngestSettings
 from talkrag.ingest.store import ChunkStore, StoredChunk
-from talkrag.rag.models import Hit
+from talkrag.rag.fuse import rrf
+from talkrag.rag.lexical import LexicalIndex, load_or_build
+from talkrag.rag.models import Filters, Hit
+
+FETCH = 40  # candidates taken from each ranking before fusion
+PER_TALK = 2  # at most this many hits from one talk, while other talks have candidates
 
 
-def _hit(rank: int, chunk: StoredChunk) -> Hit:
+@dataclass
+class Retriever:
+    """Hybrid retrieval over one index: the store, its BM25 twin and the query embedder."""
+
+    store: ChunkStore
+    lexical: LexicalIndex
+    embedder: Embedder
+
+    def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        """The k best chunks for a question, several talks represented where they compete."""
+        mask = _mask(self.lexical.metas, filters) if filters and filters.active() else None
+        if mask is not None and not mask.any():
+            return []
+        dense = self._dense(question, mask)
+        lexical = [self.lexical.ids[row] for row, _ in self.lexical.search(question, FETCH, mask)]
+        fused = rrf([dense, lexical])
+        rows = self.lexical.row_of
+        chunks = [self.lexical.chunk(rows[cid], score) for cid, score in fused if cid in rows]
+        return [
+            _hit(rank, c, self.lexical.metas[rows[c.id]], score)
+            for rank, (c, score) in enumerate(_diverse(_dedupe(chunks), k), start=1)
+        ]
+
+    def _dense(self, question: str, mask: np.ndarray | None) -> list[str]:
+        vector = self.embedder.embed([question])[0]
+        if mask is None:
+            return [c.id for c in self.store.query(vector, FETCH)]
+        allowed = {self.lexical.ids[i] for i in np.flatnonzero(mask)}
+        talks = sorted({self.lexical.metas[i]["talk_id"] for i in np.flatnonzero(mask)})
+        found = self.store.query(vector, FETCH * 3, where={"talk_id": {"$in": talks}})
+        return [c.id for c in found if c.id in allowed][:FETCH]
+
+    def neighbours(self, chunk_id: str) -> tuple[str | None, str | None]:
+        """The texts of the chunks just before and after one chunk in its talk."""
+        meta = self.lexical.metas[self.lexical.row_of[chunk_id]]
+        position = int(meta.get("position", 0))
+        before = self.lexical.at(meta["talk_id"], position - 1)
+        after = self.lexical.at(meta["talk_id"], position + 1)
+        texts = self.lexical.texts
+        return (
+            texts[before] if before is not None else None,
+            texts[after] if after is not None else None,
+        )
+
+
+def _contains(value: Any, needle: str) -> bool:
+    if isinstance(value, list):
+        return any(needle in str(v).lower() for v in value)
+    return needle in str(value or "").lower()
+
+
+def _keep(meta: dict[str, Any], f: Filters) -> bool:
+    """Whether one chunk passes the filters (speaker: the chunk's own, else its talk's)."""
+    if f.speaker:
+        who = meta.get("speakers") or meta.get("talk_speakers") or []
+        if not _contains(who, f.speaker.lower()):
+            return False
+    if f.talk and not (meta["talk_id"] == f.talk or _contains(meta.get("title"), f.talk.lower())):
+        return False
+    if f.event and not _contains(meta.get("event"), f.event.lower()):
+        return False
+    date = meta.get("date") or ""
+    if f.date_from and not (date and date >= f.date_from):
+        return False
+    return not (f.date_to and not (date and date[: len(f.date_to)] <= f.date_to))
+
+
+def _mask(metas: list[dict[str, Any]], filters: Filters) -> np.ndarray:
+    return np.array([_keep(m, filters) for m in metas], dtype=bool)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def _dedupe(chunks: list[StoredChunk]) -> list[StoredChunk]:
+    """Drop chunks whose text repeats one ranked above (the same talk ingested twice)."""
+    seen: set[str] = set()
+    kept = []
+    for chunk in chunks:
+        key = _norm(chunk.text)
+        if key not in seen:
+            seen.add(key)
+            kept.append(chunk)
+    return kept
+
+
+def _diverse(chunks: list[StoredChunk], k: int) -> list[tuple[StoredChunk, float]]:
+    """Top k with at most PER_TALK from one talk, unless too few talks compete."""
+    picked, spill, per_talk = [], [], {}
+    for chunk in chunks:
+        n = per_talk.get(chunk.talk_id, 0)
+        (picked if n < PER_TALK else spill).append(chunk)
+        per_talk[chunk.talk_id] = n + 1
+        if len(picked) == k:
+            break
+    chosen = (picked + spill)[:k]
+    return [(c, 1.0 - c.distance) for c in chosen]
+
+
+def _hit(rank: int, chunk: StoredChunk, meta: dict[str, Any], score: float) -> Hit:
+    speakers = list(chunk.speakers) or list(meta.get("talk_speakers", []))
     return Hit(
         rank=rank,
-        score=round(1.0 - chunk.distance, 4),
+        score=round(score, 5),
         chunk_id=chunk.id,
         source=chunk.source,
         talk_id=chunk.talk_id,
         title=chunk.title,
-        speakers=list(chunk.speakers),
+        speakers=speakers,
         start=chunk.start,
         end=chunk.end,
         url=chunk.url,
@@ -25,9 +137,17 @@ def _hit(rank: int, chunk: StoredChunk) -> Hit:
     )
 
 
-def search(store: ChunkStore, embedder: Embedder, question: str, k: int) -> tuple[list[Hit], float]:
-    """The k chunks closest to the question, and the milliseconds the search took."""
+def timed_search(
+    retriever: Retriever, question: str, k: int, filters: Filters | None = None
+) -> tuple[list[Hit], float]:
+    """Search, and the milliseconds it took in this process."""
     began = time.perf_counter()
-    vector = embedder.embed([question])[0]
-    hits = [_hit(rank, c) for rank, c in enumerate(store.query(vector, k), start=1)]
+    hits = retriever.search(question, k, filters)
     return hits, (time.perf_counter() - began) * 1000
+
+
+def open_retriever(settings: IngestSettings) -> Retriever:
+    """The index the settings point at, with its BM25 twin loaded (or rebuilt if stale)."""
+    index = open_index(settings)
+    folder = settings.db / f"lexical-{settings.collection}"
+    return Retriever(index.store, load_or_build(index.store, folder), index.embedder)

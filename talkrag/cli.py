@@ -126,26 +126,117 @@ def talks(db: DbOpt = None, chroma_url: UrlOpt = None, json_out: JsonOpt = False
         typer.echo(render.talks_table(rows))
 
 
+SpeakerOpt = Annotated[
+    str | None, typer.Option("--speaker", help="only what this speaker said (part of a name)")
+]
+TalkOpt = Annotated[str | None, typer.Option("--talk", help="only this talk (id or title part)")]
+EventOpt = Annotated[str | None, typer.Option("--event", help="only talks of this event")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="talks on or after YYYY-MM-DD")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="talks on or before YYYY-MM-DD")]
+ModeOpt = Annotated[
+    str | None,
+    typer.Option("--mode", help="extractive (no LLM, default) or llm [env TALKRAG_MODE]"),
+]
+
+
+def _filters(**values: str | None) -> Any:
+    from talkrag.rag.models import Filters  # noqa: PLC0415
+
+    return Filters(**values)
+
+
+def _rag_settings(**overrides: Any) -> Any:
+    from talkrag.rag.settings import RagSettings  # noqa: PLC0415
+
+    return RagSettings(**{k: v for k, v in overrides.items() if v is not None})
+
+
 @app.command()
 def search(
     question: Annotated[str, typer.Argument(help="what to look for, in your own words")],
-    k: Annotated[int, typer.Option("-k", min=1, max=100, help="how many chunks")] = 5,
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="how many passages")] = 5,
+    speaker: SpeakerOpt = None,
+    talk: TalkOpt = None,
+    event: EventOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     db: DbOpt = None,
     chroma_url: UrlOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Show the transcript passages closest to a question, with talk, speaker and moment."""
     from talkrag import render  # noqa: PLC0415
-    from talkrag.ingest.index import open_index  # noqa: PLC0415
-    from talkrag.rag.retrieve import search as run_search  # noqa: PLC0415
+    from talkrag.rag.retrieve import open_retriever, timed_search  # noqa: PLC0415
 
+    filters = _filters(speaker=speaker, talk=talk, event=event, date_from=since, date_to=until)
     with reported_errors():
-        index = open_index(_settings(db=db, chroma_url=chroma_url))
-        hits, ms = run_search(index.store, index.embedder, question, k)
+        retriever = open_retriever(_settings(db=db, chroma_url=chroma_url))
+        hits, ms = timed_search(retriever, question, k, filters)
     if json_out:
         _emit({"results": [h.model_dump(exclude={"chunk_id"}) for h in hits], "ms": round(ms, 1)})
     else:
         typer.echo(render.hits(hits))
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="your question about the talks")],
+    mode: ModeOpt = None,
+    k: Annotated[int | None, typer.Option("-k", min=1, max=50, help="passages to read")] = None,
+    speaker: SpeakerOpt = None,
+    talk: TalkOpt = None,
+    event: EventOpt = None,
+    db: DbOpt = None,
+    chroma_url: UrlOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Answer a question in a few sentences, each citing talk, speaker and moment."""
+    from talkrag import render  # noqa: PLC0415
+    from talkrag.rag.answer import answer  # noqa: PLC0415
+    from talkrag.rag.retrieve import open_retriever  # noqa: PLC0415
+
+    filters = _filters(speaker=speaker, talk=talk, event=event)
+    with reported_errors():
+        settings = _rag_settings(db=db, chroma_url=chroma_url, mode=mode, k=k)
+        result = answer(question, open_retriever(settings), settings, filters=filters)
+    if json_out:
+        _emit(result.model_dump(include={"answer", "refused", "citations", "mode", "notice"}))
+    else:
+        typer.echo(render.answer(result))
+
+
+@app.command()
+def chat(
+    mode: ModeOpt = None,
+    speaker: SpeakerOpt = None,
+    db: DbOpt = None,
+    chroma_url: UrlOpt = None,
+) -> None:
+    """Ask questions in turn; follow-ups use the conversation so far. Empty line or EOF ends."""
+    from talkrag import render  # noqa: PLC0415
+    from talkrag.rag.answer import answer  # noqa: PLC0415
+    from talkrag.rag.retrieve import open_retriever  # noqa: PLC0415
+
+    with reported_errors():
+        settings = _rag_settings(db=db, chroma_url=chroma_url, mode=mode)
+        retriever = open_retriever(settings)
+    history: list[dict[str, str]] = []
+    filters = _filters(speaker=speaker)
+    while question := _prompt():
+        with reported_errors():
+            result = answer(question, retriever, settings, filters=filters, history=history)
+        typer.echo(render.answer(result) + "\n")
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": result.answer},
+        ]
+
+
+def _prompt() -> str:
+    try:
+        return input("talkrag> " if sys.stdin.isatty() else "").strip()
+    except EOFError:
+        return ""
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from talkrag.ingest.pipeline import IngestReport
-from talkrag.rag.models import Hit
+from talkrag.rag.models import Answer, Hit
 
 
 def progress_bar() -> Callable[[int, int, int], None]:
@@ -92,3 +92,18 @@ def hits(results: list[Hit]) -> str:
             + f"   {text}"
         )
     return "\n\n".join(blocks)
+
+
+def answer(result: Answer) -> str:
+    """The answer, then its numbered sources: talk — speaker @ mm:ss, and the link."""
+    lines = [result.answer]
+    if result.notice:
+        lines.append(f"(note: {result.notice})")
+    if result.citations:
+        lines.append("")
+    for c in result.citations:
+        when = f" @ {_clock(c.start)}" if c.start is not None else ""
+        lines.append(f"[{c.n}] {c.title} — {c.speaker or 'unknown speaker'}{when}")
+        if c.url:
+            lines.append(f"    {c.url}")
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""Evaluation datasets: JSONL questions with gold sources and evidence spans in the corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+from talkrag.ingest.errors import InputError
+
+
+class DatasetError(InputError):
+    """A dataset file or line that cannot be used; the message names file and line."""
+
+
+class Evidence(BaseModel):
+    """Where the answer passage sits: a file under the corpus root and character offsets."""
+
+    file: str
+    char_start: int = Field(ge=0)
+    char_end: int = Field(ge=0)
+
+    def text(self, corpus: Path) -> str:
+        """The passage itself, read from the corpus (never stored in the dataset)."""
+        return (corpus / self.file).read_text(encoding="utf-8")[self.char_start : self.char_end]
+
+
+class Question(BaseModel):
+    """One evaluation question."""
+
+    id: str
+    question: str
+    answerable: bool = True
+    sources: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    reference_answer: str | None = None
+
+
+def load_dataset(path: Path) -> list[Question]:
+    """Read a JSONL dataset; a bad line raises DatasetError naming file and line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path}: cannot read ({exc})") from exc
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            questions.append(Question.model_validate(json.loads(line)))
+        except (ValueError, ValidationError) as exc:
+            first = str(exc).splitlines()[0]
+            raise DatasetError(f"{path}: line {number}: {first}") from exc
+    return questions

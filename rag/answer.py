@@ -1,0 +1,70 @@
+"""answer(...): the one entry point from a question to a checked, cited Answer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from talkrag.ingest.errors import ConfigError, LLMError
+from talkrag.rag.chat import condense
+from talkrag.rag.extractive import extractive_answer, refusal
+from talkrag.rag.models import Answer, Filters, Hit
+from talkrag.rag.retrieve import Retriever
+from talkrag.rag.settings import RagSettings
+
+log = logging.getLogger(__name__)
+
+
+def make_llm(settings: RagSettings) -> Any:
+    """The LLM client for llm mode; ConfigError when no endpoint is configured."""
+    if not settings.llm_base_url and not settings.llm_api_key:
+        raise ConfigError(
+            "llm mode needs an OpenAI-compatible endpoint: set OPENAI_BASE_URL (and "
+            "OPENAI_API_KEY if it needs one), or use --mode extractive"
+        )
+    from talkrag.rag.llm import LLMClient  # noqa: PLC0415  (openai loads only in llm mode)
+
+    return LLMClient.from_settings(settings)
+
+
+def _llm_or_fallback(
+    question: str,
+    hits: list[Hit],
+    retriever: Retriever,
+    llm: Any,
+    history: Sequence[dict[str, str]],
+    on_delta: Callable[[str], None] | None,
+) -> Answer:
+    from talkrag.rag.generate import llm_answer  # noqa: PLC0415
+
+    try:
+        return llm_answer(question, hits, llm, history=list(history), on_delta=on_delta)
+    except LLMError as exc:
+        log.warning("LLM failed, falling back to extractive: %s", exc)
+        fallback = extractive_answer(question, hits, retriever.embedder)
+        fallback.notice = f"the LLM failed ({exc}); this is the extractive answer instead"
+        return fallback
+
+
+def answer(
+    question: str,
+    retriever: Retriever,
+    settings: RagSettings,
+    *,
+    filters: Filters | None = None,
+    history: Sequence[dict[str, str]] = (),
+    llm: Any = None,
+    on_delta: Callable[[str], None] | None = None,
+) -> Answer:
+    """Retrieve for the (condensed) question, then synthesize in the configured mode."""
+    asked = [m["content"] for m in history if m.get("role") == "user"]
+    standalone = condense(question, asked)
+    hits = retriever.search(standalone, settings.k, filters)
+    if not hits:
+        return refusal(settings.mode)
+    if settings.mode == "llm":
+        return _llm_or_fallback(
+            question, hits, retriever, llm or make_llm(settings), history, on_delta
+        )
+    return extractive_answer(standalone, hits, retriever.embedder)

@@ -1,0 +1,126 @@
+"""No-LLM synthesis: the retrieved sentences that best answer the question, each cited [n]."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from talkrag.ingest.chunk import split_sentences
+from talkrag.ingest.embed import Embedder
+from talkrag.rag.models import Answer, Citation, Hit
+from talkrag.rag.prompts import REFUSAL
+
+MIN_WORDS = 6  # shorter sentences ("Yeah, exactly.") carry no answer
+MAX_SENTENCES = 3
+PER_HIT = 2
+REFUSE_BELOW = 0.42  # best sentence similarity under which the talks are taken not to cover it
+WITHIN_BEST = 0.12  # later sentences must score within this of the best one
+LEXICAL_WEIGHT = 0.25
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    (
+        "a an and are as at be by did do does for from how i in is it of on or say said that the "
+        "their them they this to was were what when where which who why will with you your "
+        "about people talk talks speaker speakers"
+    ).split()
+)
+MIN_TERM = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of a hit, who said it, and where it sits."""
+
+    text: str
+    speaker: str | None
+    hit: int  # index into the hits
+
+
+def _terms(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) >= MIN_TERM}
+
+
+def sentences(hits: Sequence[Hit]) -> list[Sentence]:
+    """Every sentence of the hits, attributed through the chunk's `Name:` turn labels."""
+    out: list[Sentence] = []
+    for i, hit in enumerate(hits):
+        default = hit.speakers[0] if len(hit.speakers) == 1 else None
+        for line in hit.text.split("\n"):
+            speaker, body = default, line
+            for name in hit.speakers:
+                if line.startswith(f"{name}: "):
+                    speaker, body = name, line[len(name) + 2 :]
+                    break
+            out.extend(
+                Sentence(s, speaker, i)
+                for s in split_sentences(body)
+                if len(s.split()) >= MIN_WORDS and not s.endswith("?")
+            )
+    return out
+
+
+def _scores(question: str, cands: list[Sentence], embedder: Embedder) -> np.ndarray:
+    vectors = embedder.embed([question, *[c.text for c in cands]])
+    dense = vectors[1:] @ vectors[0]
+    wanted = _terms(question)
+    overlap = np.array([len(wanted & _terms(c.text)) / max(len(wanted), 1) for c in cands])
+    return dense + LEXICAL_WEIGHT * overlap
+
+
+def _pick(cands: list[Sentence], scores: np.ndarray) -> list[int]:
+    picked: list[int] = []
+    per_hit: dict[int, int] = {}
+    floor = float(scores.max()) - WITHIN_BEST
+    for i in np.argsort(-scores, kind="stable"):
+        if scores[i] < floor:
+            break
+        hit = cands[i].hit
+        if per_hit.get(hit, 0) < PER_HIT and cands[i].text not in {cands[j].text for j in picked}:
+            picked.append(int(i))
+            per_hit[hit] = per_hit.get(hit, 0) + 1
+        if len(picked) == MAX_SENTENCES:
+            break
+    return picked
+
+
+def citation(n: int, hit: Hit, speaker: str | None) -> Citation:
+    """The citation of a hit under number n."""
+    return Citation(
+        n=n,
+        chunk_id=hit.chunk_id,
+        source=hit.source,
+        talk_id=hit.talk_id,
+        title=hit.title,
+        speaker=speaker or (", ".join(hit.speakers) or None),
+        start=hit.start,
+        end=hit.end,
+        url=hit.url,
+        text=hit.text,
+    )
+
+
+def refusal(mode: str, notice: str | None = None) -> Answer:
+    """The honest answer when the talks don't cover the question."""
+    return Answer(answer=REFUSAL, refused=True, citations=[], mode=mode, notice=notice)
+
+
+def extractive_answer(question: str, hits: Sequence[Hit], embedder: Embedder) -> Answer:
+    """Compose an answer from verbatim sentences of the hits, or refuse when none fits."""
+    cands = sentences(hits)
+    if not cands:
+        return refusal("extractive")
+    scores = _scores(question, cands, embedder)
+    if float(scores.max()) < REFUSE_BELOW:
+        return refusal("extractive")
+    numbers: dict[tuple[int, str | None], int] = {}
+    parts, citations = [], []
+    for i in _pick(cands, scores):
+        cand = cands[i]
+        key = (cand.hit, cand.speaker)
+        if key not in numbers:
+            numbers[key] = len(numbers) + 1
+            citations.append(citation(numbers[key], hits[cand.hit], cand.speaker))
+        parts.append(f"{cand.text} [{numbers[key]}]")
+    return Answer(answer=" ".join(parts), refused=False, citations=citations, mode="extractive")

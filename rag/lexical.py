@@ -1,0 +1,152 @@
+"""BM25 over the same chunks as Chroma, kept in step by the store's generation token.
+
+Local Chroma has no lexical search, so BM25 runs in process (bm25s). The index is saved beside
+the data directory and rebuilt only when the store's generation changed since it was built.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from talkrag.ingest.store import ChunkStore, StoredChunk, stored_chunk
+
+log = logging.getLogger(__name__)
+
+FORMAT = "1"
+
+
+def _stemmer() -> Any:
+    try:
+        import Stemmer  # noqa: PLC0415  (PyStemmer: optional, better recall when present)
+    except ImportError:
+        return None
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str], stemmer: Any) -> Any:
+    """Lowercased word tokens, English stopwords out, stemmed when PyStemmer is installed."""
+    import bm25s  # noqa: PLC0415
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, show_progress=False)
+
+
+@dataclass
+class LexicalIndex:
+    """BM25 over every chunk, plus each chunk's row (text and metadata) by position."""
+
+    generation: str
+    ids: list[str]
+    texts: list[str]
+    metas: list[dict[str, Any]]
+    bm25: Any
+    stemmer: Any
+    row_of: dict[str, int] = field(init=False)
+    _places: dict[tuple[str, int], int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.row_of = {cid: i for i, cid in enumerate(self.ids)}
+        self._places = {
+            (m["talk_id"], int(m.get("position", 0))): i for i, m in enumerate(self.metas)
+        }
+
+    def at(self, talk_id: str, position: int) -> int | None:
+        """The row of a talk's chunk at a position, if there is one."""
+        return self._places.get((talk_id, position))
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Row numbers and BM25 scores of the best k chunks (score > 0), mask limiting rows."""
+        if not self.ids:
+            return []
+        tokens = tokenize([query], self.stemmer)
+        if not tokens.vocab:
+            return []
+        k = min(k, len(self.ids))
+        rows, scores = self.bm25.retrieve(
+            tokens,
+            k=k,
+            show_progress=False,
+            n_threads=1,
+            weight_mask=mask.astype(np.float32) if mask is not None else None,
+        )
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
+
+    def chunk(self, row: int, score: float = 0.0) -> StoredChunk:
+        """The stored chunk at a row, as the index returns chunks."""
+        return stored_chunk(self.ids[row], self.texts[row], self.metas[row], 1.0 - score)
+
+
+def _build(texts: list[str]) -> tuple[Any, Any]:
+    import bm25s  # noqa: PLC0415
+
+    stemmer = _stemmer()
+    bm25 = bm25s.BM25()
+    if texts:
+        bm25.index(tokenize(texts, stemmer), show_progress=False)
+    return bm25, stemmer
+
+
+def build(store: ChunkStore) -> LexicalIndex:
+    """A fresh BM25 index over every chunk in the store."""
+    generation = store.generation()
+    ids, texts, metas = store.rows()
+    speakers = {r.talk.id: list(r.talk.speakers) for r in store.file_records()}
+    for meta in metas:  # the talk's speakers, for chunks whose own turns are unlabelled
+        meta["talk_speakers"] = speakers.get(meta["talk_id"], [])
+    bm25, stemmer = _build(texts)
+    log.info("built BM25 over %d chunks", len(ids))
+    return LexicalIndex(generation, ids, texts, metas, bm25, stemmer)
+
+
+def save(index: LexicalIndex, folder: Path) -> None:
+    """Write the index to folder atomically (a new folder renamed into place)."""
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    if index.ids:
+        index.bm25.save(str(tmp / "bm25"), show_progress=False)
+    rows = {
+        "format": FORMAT,
+        "generation": index.generation,
+        "ids": index.ids,
+        "texts": index.texts,
+        "metas": index.metas,
+    }
+    (tmp / "rows.json").write_text(json.dumps(rows, ensure_ascii=False))
+    old = folder.with_name(folder.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    tmp.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _load(folder: Path, generation: str) -> LexicalIndex | None:
+    try:
+        rows = json.loads((folder / "rows.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if rows.get("format") != FORMAT or rows.get("generation") != generation:
+        return None
+    import bm25s  # noqa: PLC0415
+
+    bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if rows["ids"] else None
+    return LexicalIndex(generation, rows["ids"], rows["texts"], rows["metas"], bm25, _stemmer())
+
+
+def load_or_build(store: ChunkStore, folder: Path) -> LexicalIndex:
+    """The saved index when it matches the store's generation, else a rebuilt (and saved) one."""
+    index = _load(folder, store.generation())
+    if index is not None:
+        return index
+    index = build(store)
+    try:
+        save(index, folder)
+    except OSError as exc:  # a read-only data directory still answers, just slower next time
+        log.warning("could not save the BM25 index to %s (%s)", folder, exc)
+    return index

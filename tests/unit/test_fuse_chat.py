@@ -1,0 +1,26 @@
+"""Pure retrieval logic: reciprocal rank fusion and follow-up condensation."""
+
+from __future__ import annotations
+
+from talkrag.rag.chat import condense
+from talkrag.rag.fuse import RRF_K, rrf
+
+
+def test_rrf_rewards_agreement_and_breaks_ties_by_id():
+    fused = rrf([["a", "b", "c"], ["c", "b", "d"]])
+    assert [item for item, _ in fused] == ["c", "b", "a", "d"]
+    assert fused[0][1] == 1 / (RRF_K + 1) + 1 / (RRF_K + 3)
+    assert [i for i, _ in rrf([["y"], ["x"]])] == ["x", "y"]  # equal scores: by id
+
+
+def test_rrf_of_nothing_is_nothing():
+    assert rrf([[], []]) == []
+
+
+def test_condense_leans_on_the_last_question_only_when_the_follow_up_refers_back():
+    before = ["How do teams shard a vector database?"]
+    assert condense("Why?", before) == "How do teams shard a vector database? Why?"
+    assert condense("What did they measure about it?", before).startswith("How do teams")
+    standalone = "Which talks compared prompt caching prices across providers in detail?"
+    assert condense(standalone, before) == standalone
+    assert condense("Why?", []) == "Why?"
