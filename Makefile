@@ -7,14 +7,14 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup quickstart test test-fast lint bench clean
+.PHONY: setup quickstart test test-fast lint bench bench-index bench-dev clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first, pinned: the CPU wheel on this disk; unpinned, pip fetches a multi-GB CUDA build
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,llm-test]'
 	touch $@
 
 setup: $(BIN)/.installed
@@ -22,7 +22,7 @@ setup: $(BIN)/.installed
 quickstart: setup
 	$(BIN)/talkrag ingest transcripts/
 	$(BIN)/talkrag talks
-	$(BIN)/talkrag search "how should you evaluate a RAG pipeline?" -k 3
+	$(BIN)/talkrag ask "how should you evaluate a RAG pipeline?"
 
 lint: setup
 	$(BIN)/ruff check .
@@ -36,6 +36,16 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python -m bench
+
+CORPUS := ../shared/corpus
+bench-index: setup
+	mkdir -p .bench
+	$(BIN)/python scripts/aiewf_manifest.py $(CORPUS)/aiewf2026/metadata > .bench/aiewf2026.jsonl
+	$(BIN)/talkrag ingest $(CORPUS)/aiewf2026/transcripts $(CORPUS)/aiewf2026/transcripts-raw \
+		$(CORPUS)/practical-ai --metadata .bench/aiewf2026.jsonl --db .bench/corpus-db
+
+bench-dev: bench-index
+	$(BIN)/python -m bench.devset --db .bench/corpus-db
 
 clean:
 	rm -rf $(VENV) .talkrag .bench

@@ -242,6 +242,8 @@ def ingest(
         if on_progress:
             on_progress(done, len(files), run.report.chunks_added)
     run.flush()
+    if on_progress:
+        on_progress(len(files), len(files), run.report.chunks_added)
     if run.writing or run.report.pruned:
         store.bump_generation()  # and after the last one, for readers that loaded midway
     run.report.talks = len(store.file_records())

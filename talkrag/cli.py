@@ -90,14 +90,15 @@ def ingest(
     with reported_errors():
         settings = _settings(db=db, chroma_url=chroma_url)
         show_bar = not json_out and sys.stderr.isatty()
-        report = run_ingest(
-            settings,
-            paths,
-            metadata or [],
-            prune=prune,
-            rebuild=rebuild,
-            on_progress=render.progress_bar() if show_bar else None,
-        )
+        with render.progress_bar(show_bar) as on_progress:
+            report = run_ingest(
+                settings,
+                paths,
+                metadata or [],
+                prune=prune,
+                rebuild=rebuild,
+                on_progress=on_progress,
+            )
     for failure in report.failed:
         _error(
             f"{failure.error}"

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from talkrag.ingest.pipeline import IngestReport
 from talkrag.rag.models import Answer, Hit
 
 
-def progress_bar() -> Callable[[int, int, int], None]:
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[int, int, int], None] | None]:
     """A rich progress bar on stderr, fed by the pipeline's on_progress callback."""
+    if not enabled:
+        yield None
+        return
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn  # noqa: PLC0415
 
@@ -23,18 +28,13 @@ def progress_bar() -> Callable[[int, int, int], None]:
         console=Console(stderr=True),
         transient=True,
     )
-    task = None
+    task = progress.add_task("ingest", total=None, chunks=0)
 
     def update(done: int, total: int, chunks: int) -> None:
-        nonlocal task
-        if task is None:
-            progress.start()
-            task = progress.add_task("ingest", total=total, chunks=0)
-        progress.update(task, completed=done, chunks=chunks)
-        if done >= total:
-            progress.stop()
+        progress.update(task, completed=done, total=total, chunks=chunks)
 
-    return update
+    with progress:
+        yield update
 
 
 def ingest_summary(report: IngestReport) -> str:
