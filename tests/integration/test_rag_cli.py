@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,42 @@ def test_new_talks_are_searchable_after_ingest(db: Path, tmp_path: Path):
     runner.invoke(app, ["ingest", str(extra), "--db", str(db)], catch_exceptions=False)
     after = _json("search", "zebra-striped replicas failover", "--db", str(db), "--json")
     assert after["results"][0]["source"].endswith("zebra.srt")
+
+
+@pytest.mark.llm
+def test_ask_in_llm_mode_through_a_real_server(db: Path, llm_server: str, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_server)
+    out = _json(
+        "ask",
+        "Why did sharding by document id make queries slow?",
+        "--mode",
+        "llm",
+        "--db",
+        str(db),
+        "--json",
+    )
+    assert out["mode"] == "llm"
+    numbers = {int(n) for n in re.findall(r"\[(\d+)\]", out["answer"])}
+    assert numbers <= {c["n"] for c in out["citations"]}  # only sources that were given
+    assert "<script" not in out["answer"]
+    assert out["refused"] or out["citations"]
+
+
+def test_ask_falls_back_to_extractive_when_the_llm_is_down(db: Path, monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("TALKRAG_LLM_RETRIES", "0")
+    out = _json(
+        "ask",
+        "Why did sharding by document id make queries slow?",
+        "--mode",
+        "llm",
+        "--db",
+        str(db),
+        "--json",
+    )
+    assert out["mode"] == "extractive"
+    assert "LLM failed" in out["notice"]
+    assert out["citations"]
