@@ -19,6 +19,8 @@ class Hit(BaseModel):
     end: float | None
     url: str | None = Field(description="link to the talk, at the moment when known")
     text: str
+    before: str | None = Field(None, description="the talk's previous chunk (with --neighbours)")
+    after: str | None = Field(None, description="the talk's next chunk (with --neighbours)")
 
 
 class Filters(BaseModel):

@@ -52,6 +52,11 @@ class Retriever:
         found = self.store.query(vector, FETCH * 3, where={"talk_id": {"$in": talks}})
         return [c.id for c in found if c.id in allowed][:FETCH]
 
+    def with_neighbours(self, hit: Hit) -> Hit:
+        """The hit with the texts of its talk's previous and next chunks as context."""
+        before, after = self.neighbours(hit.chunk_id)
+        return hit.model_copy(update={"before": before, "after": after})
+
     def neighbours(self, chunk_id: str) -> tuple[str | None, str | None]:
         """The texts of the chunks just before and after one chunk in its talk."""
         meta = self.lexical.metas[self.lexical.row_of[chunk_id]]

@@ -161,6 +161,9 @@ def search(
     event: EventOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    neighbours: Annotated[
+        bool, typer.Option("--neighbours", help="add each hit's previous and next chunk")
+    ] = False,
     db: DbOpt = None,
     chroma_url: UrlOpt = None,
     json_out: JsonOpt = False,
@@ -173,8 +176,11 @@ def search(
     with reported_errors():
         retriever = open_retriever(_settings(db=db, chroma_url=chroma_url))
         hits, ms = timed_search(retriever, question, k, filters)
+        if neighbours:
+            hits = [retriever.with_neighbours(h) for h in hits]
     if json_out:
-        _emit({"results": [h.model_dump(exclude={"chunk_id"}) for h in hits], "ms": round(ms, 1)})
+        drop = {"chunk_id"} | (set() if neighbours else {"before", "after"})
+        _emit({"results": [h.model_dump(exclude=drop) for h in hits], "ms": round(ms, 1)})
     else:
         typer.echo(render.hits(hits))
 

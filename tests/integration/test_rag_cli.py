@@ -170,3 +170,16 @@ def test_ask_falls_back_to_extractive_when_the_llm_is_down(db: Path, monkeypatch
     assert out["mode"] == "extractive"
     assert "LLM failed" in out["notice"]
     assert out["citations"]
+
+
+def test_neighbours_bring_the_chunks_around_a_hit(db: Path):
+    plain = _json("search", "sharding by tenant", "--db", str(db), "--json", "-k", "1")
+    assert "before" not in plain["results"][0]
+    out = _json(
+        "search", "sharding by tenant", "--db", str(db), "--json", "-k", "1", "--neighbours"
+    )
+    hit = out["results"][0]
+    assert hit["before"] is not None or hit["after"] is not None
+    context = (hit["before"] or "") + (hit["after"] or "")
+    assert context
+    assert context != hit["text"]
