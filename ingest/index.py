@@ -32,16 +32,17 @@ class Index:
     chunking: Chunking
 
 
-def fingerprint(model_name: str, max_tokens: int) -> dict[str, str | int]:
+def fingerprint(model_name: str, max_tokens: int, overlap_tokens: int) -> dict[str, str | int]:
     """The index-shaping settings, recorded on the index and checked on every open."""
     return {
         "talkrag:model": model_name,
         "talkrag:max_tokens": max_tokens,
+        "talkrag:overlap_tokens": overlap_tokens,
         "talkrag:chunker": CHUNKER_VERSION,
     }
 
 
-def open_index(settings: IngestSettings, rebuild: bool = False) -> Index:
+def open_index(settings: IngestSettings, rebuild: bool = False, create: bool = True) -> Index:
     """Open (or create) the index the settings point at; rebuild drops it first."""
     model_dir, model_name = resolve_model(settings.model)
     limit = model_max_tokens(model_dir)
@@ -50,10 +51,9 @@ def open_index(settings: IngestSettings, rebuild: bool = False) -> Index:
             f"TALKRAG_MAX_TOKENS={settings.max_tokens} exceeds the model's limit of {limit} "
             "word pieces: text past it would be silently cut"
         )
-    client = open_client(settings.db, settings.chroma_url)
-    store = ChunkStore(
-        client, settings.collection, fingerprint(model_name, settings.max_tokens), rebuild
-    )
+    client = open_client(settings.db, settings.chroma_url, create)
+    shape = fingerprint(model_name, settings.max_tokens, settings.overlap_tokens)
+    store = ChunkStore(client, settings.collection, shape, rebuild, create)
     embedder = SentenceTransformerEmbedder(model_dir, model_name, settings.batch_size)
     chunking = Chunking(load_tokenizer(model_dir), settings.max_tokens, settings.overlap_tokens)
     return Index(store, embedder, chunking)
@@ -87,7 +87,7 @@ def run_ingest(
 
 def list_talks(settings: IngestSettings) -> list[dict[str, Any]]:
     """The ingested talks as plain dicts (`talkrag talks --json`), with their chunk counts."""
-    client = open_client(settings.db, settings.chroma_url)
+    client = open_client(settings.db, settings.chroma_url, create=False)
     store = ChunkStore(client, settings.collection, fingerprint=None)
     return [
         {

@@ -97,7 +97,7 @@ def _rows(path: Path, text: str) -> list[tuple[str, Any]]:
 
 def load_manifest(path: Path) -> Manifest:
     """Read a JSONL or CSV manifest; a bad line raises ManifestError naming file and line."""
-    if path.suffix.lower() not in {".jsonl", ".csv", ".json"}:
+    if path.suffix.lower() not in {".jsonl", ".csv"}:
         raise ManifestError(path, "a manifest must be .jsonl or .csv")
     try:
         text = path.read_text(encoding="utf-8-sig")

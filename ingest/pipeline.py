@@ -44,6 +44,7 @@ class IngestReport:
     """What one ingest run did; `to_json()` is the `talkrag ingest --json` shape."""
 
     files: int = 0
+    ingested: int = 0
     talks: int = 0
     chunks_added: int = 0
     chunks_removed: int = 0
@@ -151,7 +152,9 @@ class _Run:
         """
         owner = self.claimed.get(talk.id) or self.store.owner_of(talk.id)
         if owner and owner != talk.source and not chosen:
-            talk = dataclasses.replace(talk, id=f"{talk.id}--{slug(path.stem)}")
+            talk = dataclasses.replace(
+                talk, id=f"{talk.id}--{slug(path.parent.name + '-' + path.stem)}"
+            )
             owner = self.claimed.get(talk.id) or self.store.owner_of(talk.id)
         if owner and owner != talk.source:
             raise TranscriptError(
@@ -185,7 +188,7 @@ class _Run:
     def begin_writes(self) -> None:
         """Stamp a new generation before the first write, so no reader trusts a half-run."""
         if not self.writing and self.pending:
-            self.store.bump_generation()
+            self.store.bump_generation(writing=True)
             self.writing = True
 
     def step(self, path: Path) -> None:
@@ -200,6 +203,7 @@ class _Run:
             self.report.unchanged += 1
             return
         self.pending.append(prepared)
+        self.report.ingested += 1
         if sum(len(p.chunks) for p in self.pending) >= self.group:
             self.flush()
 
@@ -215,7 +219,7 @@ def prune(store: ChunkStore) -> tuple[int, int]:
     sources = {r.source for r in store.file_records()} | store.chunk_sources()
     gone = sorted(s for s in sources if not Path(s).exists())
     if gone:
-        store.bump_generation()
+        store.bump_generation(writing=True)
     return len(gone), sum(store.remove_file(s) for s in gone)
 
 
@@ -233,6 +237,7 @@ def ingest(
     """Bring the index in line with the files under paths; only changed files are embedded."""
     began = time.perf_counter()
     run = _Run(store, embedder, chunking, manifest or Manifest(), group)
+    run.writing = store.writing()  # a run killed midway: finish its generation below
     if do_prune:  # first, so a renamed file can take back its talk id
         run.report.pruned, run.report.chunks_removed = prune(store)
     files, missing = discover(paths)
@@ -245,7 +250,7 @@ def ingest(
     if on_progress:
         on_progress(len(files), len(files), run.report.chunks_added)
     if run.writing or run.report.pruned:
-        store.bump_generation()  # and after the last one, for readers that loaded midway
+        store.bump_generation(writing=False)  # and after the last, for readers that loaded midway
     run.report.talks = len(store.file_records())
     run.report.seconds = time.perf_counter() - began
     return run.report

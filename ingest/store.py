@@ -3,121 +3,32 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
-from talkrag.ingest.errors import IndexMismatch, StoreError
-from talkrag.ingest.links import deep_link
+from talkrag.ingest.errors import IndexMismatch, StoreError, TalkragError
 from talkrag.ingest.models import Chunk, Talk
+from talkrag.ingest.records import (
+    FileRecord,
+    Metadata,
+    StoredChunk,
+    chunk_metadata,
+    file_record,
+    for_add,
+    record_metadata,
+    stored_chunk,
+)
 
 log = logging.getLogger(__name__)
-
-Metadata = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class FileRecord:
-    """What the index remembers of one ingested file: its fingerprint, talk and chunk count."""
-
-    source: str
-    fingerprint: str
-    talk: Talk
-    chunks: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoredChunk:
-    """A chunk as the index returns it, with its talk's fields and its distance to a query."""
-
-    id: str
-    text: str
-    talk_id: str
-    title: str
-    source: str
-    speakers: tuple[str, ...]
-    start: float | None
-    end: float | None
-    url: str | None
-    position: int
-    distance: float
-
-
-def stored_chunk(id_: str, text: str, meta: Metadata, distance: float) -> StoredChunk:
-    """A StoredChunk from Chroma's id, document and metadata."""
-    return StoredChunk(
-        id=id_,
-        text=text,
-        talk_id=meta["talk_id"],
-        title=meta.get("title", meta["talk_id"]),
-        source=meta["source"],
-        speakers=tuple(meta.get("speakers", ())),
-        start=meta.get("start"),
-        end=meta.get("end"),
-        url=meta.get("url") or meta.get("talk_url"),
-        position=int(meta.get("position", 0)),
-        distance=float(distance),
-    )
-
-
-def _clean(meta: Metadata) -> Metadata:
-    """Chroma rejects None and empty lists: leave such keys out."""
-    return {k: v for k, v in meta.items() if v is not None and v not in ([], ())}
-
-
-def talk_metadata(talk: Talk) -> Metadata:
-    """The talk fields every chunk and file record carries."""
-    return _clean(
-        {
-            "talk_id": talk.id,
-            "title": talk.title,
-            "source": talk.source,
-            "speakers": list(talk.speakers),
-            "date": talk.date,
-            "event": talk.event,
-            "talk_url": talk.url,
-            "tags": list(talk.tags),
-        }
-    )
-
-
-def chunk_metadata(chunk: Chunk, talk: Talk) -> Metadata:
-    """A chunk's Chroma metadata: its talk, position, speakers, moment and deep link."""
-    meta = talk_metadata(talk)
-    meta.pop("speakers", None)  # the talk's speakers are on the file record
-    meta.update(
-        _clean(
-            {
-                "position": chunk.position,
-                "speakers": list(chunk.speakers),
-                "start": chunk.start,
-                "end": chunk.end,
-                "n_tokens": chunk.n_tokens,
-                "url": deep_link(talk.url, chunk.start) if talk.url else None,
-            }
-        )
-    )
-    return meta
-
-
-def _talk_from(meta: Metadata) -> Talk:
-    return Talk(
-        id=meta["talk_id"],
-        title=meta.get("title", meta["talk_id"]),
-        source=meta["source"],
-        speakers=tuple(meta.get("speakers", ())),
-        date=meta.get("date"),
-        event=meta.get("event"),
-        url=meta.get("talk_url"),
-        tags=tuple(meta.get("tags", ())),
-    )
+T = TypeVar("T")
 
 
 def _record_id(source: str) -> str:
@@ -138,8 +49,10 @@ def ingest_lock(db: Path) -> Iterator[None]:
         yield
 
 
-def open_client(db: Path, chroma_url: str | None) -> Any:
+def open_client(db: Path, chroma_url: str | None, create: bool = True) -> Any:
     """A Chroma client: PersistentClient on db, or HttpClient when a server URL is set."""
+    if not chroma_url and not create and not (db / "chroma.sqlite3").exists():
+        raise StoreError(f"{db}: no talkrag index here: run `talkrag ingest PATH --db {db}` first")
     import chromadb  # noqa: PLC0415  (0.7 s import, only when the index is used)
 
     try:
@@ -159,57 +72,59 @@ def open_client(db: Path, chroma_url: str | None) -> Any:
         raise StoreError(f"{where}: cannot open the Chroma index ({exc})") from exc
 
 
-class ChunkStore:
-    """The index: a chunk collection with vectors and a file collection with one record a file."""
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Translate Chroma's own errors (a locked or broken database) into StoreError."""
 
-    def __init__(
-        self, client: Any, prefix: str, fingerprint: Metadata | None, rebuild: bool = False
-    ) -> None:
-        """Open the collections; fingerprint None opens read-only, with no check."""
-        self._client = client
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
         try:
-            if rebuild:
-                self._drop(prefix)
-            if fingerprint is None:
-                self._chunks, self._files, self._state = self._existing(prefix)
-                return
-            self._chunks = client.get_or_create_collection(
-                f"{prefix}-chunks",
-                embedding_function=None,
-                metadata={"hnsw:space": "cosine", **fingerprint},
-            )
-            self._files = client.get_or_create_collection(
-                f"{prefix}-files", embedding_function=None
-            )
-            self._state = client.get_or_create_collection(
-                f"{prefix}-state", embedding_function=None
-            )
+            return method(*args, **kwargs)
+        except (TalkragError, TypeError, AttributeError, KeyError, NameError):
+            raise  # ours, or a bug: reported as such, not as a broken index
         except Exception as exc:  # Chroma's Rust binding raises assorted untyped errors
-            raise StoreError(f"cannot open Chroma collections '{prefix}-*' ({exc})") from exc
-        self._check(fingerprint)
+            raise StoreError(f"the Chroma index failed: {exc}") from exc
 
-    def _existing(self, prefix: str) -> tuple[Any, Any, Any]:
-        names = {getattr(c, "name", c) for c in self._client.list_collections()}
-        wanted = [f"{prefix}-{part}" for part in ("chunks", "files", "state")]
-        return tuple(  # type: ignore[return-value]
-            self._client.get_collection(n, embedding_function=None) if n in names else _Empty()
-            for n in wanted
+    return wrapper
+
+
+class ChunkStore:
+    """The index: chunks with vectors, one record per file, and a generation token."""
+
+    @_guarded
+    def __init__(
+        self,
+        client: Any,
+        prefix: str,
+        fingerprint: Metadata | None,
+        rebuild: bool = False,
+        create: bool = True,
+    ) -> None:
+        """Open (or create) the collections; fingerprint None opens an existing index as is."""
+        self._client = client
+        names = {getattr(c, "name", c) for c in client.list_collections()}
+        if (fingerprint is None or not create) and f"{prefix}-chunks" not in names:
+            raise StoreError(
+                "no talkrag index here yet: run `talkrag ingest PATH` (with the same --db or "
+                "--chroma-url) first"
+            )
+        if rebuild:
+            for part in ("chunks", "files", "state"):
+                if f"{prefix}-{part}" in names:
+                    client.delete_collection(f"{prefix}-{part}")
+        meta = None if fingerprint is None else {"hnsw:space": "cosine", **fingerprint}
+        self._chunks = client.get_or_create_collection(
+            f"{prefix}-chunks", embedding_function=None, metadata=meta
         )
-
-    def _drop(self, prefix: str) -> None:
-        names = {getattr(c, "name", c) for c in self._client.list_collections()}
-        for name in (f"{prefix}-chunks", f"{prefix}-files", f"{prefix}-state"):
-            if name in names:
-                self._client.delete_collection(name)
+        self._files = client.get_or_create_collection(f"{prefix}-files", embedding_function=None)
+        self._state = client.get_or_create_collection(f"{prefix}-state", embedding_function=None)
+        if fingerprint is not None:
+            self._check(fingerprint)
 
     def _check(self, fingerprint: Metadata) -> None:
-        stored = {
-            k: v for k, v in (self._chunks.metadata or {}).items() if k.startswith("talkrag:")
-        }
-        if stored != fingerprint:
+        if self.fingerprint != fingerprint:
             raise IndexMismatch(
-                f"the index was built with {json.dumps(stored, sort_keys=True)} but this run uses "
-                f"{json.dumps(fingerprint, sort_keys=True)}: rerun ingest with --rebuild, "
+                f"the index was built with {json.dumps(self.fingerprint, sort_keys=True)} but this "
+                f"run uses {json.dumps(fingerprint, sort_keys=True)}: rerun ingest with --rebuild, "
                 "or use another --db"
             )
 
@@ -219,16 +134,27 @@ class ChunkStore:
         meta = self._chunks.metadata or {}
         return {k: v for k, v in meta.items() if k.startswith("talkrag:")}
 
+    def _state_meta(self) -> Metadata:
+        got = self._state.get(ids=["generation"], include=["metadatas"])
+        return dict(got["metadatas"][0]) if got["ids"] else {}
+
+    @_guarded
     def generation(self) -> str:
         """A token that changes whenever chunks are written: derived indexes compare it."""
-        got = self._state.get(ids=["generation"], include=["metadatas"])
-        return str(got["metadatas"][0]["value"]) if got["ids"] else "empty"
+        return str(self._state_meta().get("value", "empty"))
 
-    def bump_generation(self) -> None:
-        """Mark the chunks as changed (before and after a run's writes)."""
-        value = uuid.uuid4().hex
-        self._state.upsert(ids=["generation"], embeddings=[[1.0]], metadatas=[{"value": value}])
+    @_guarded
+    def writing(self) -> bool:
+        """Whether a run began writing and has not finished (or was killed midway)."""
+        return bool(self._state_meta().get("writing", False))
 
+    @_guarded
+    def bump_generation(self, writing: bool) -> None:
+        """Mark the chunks as changed: before a run's first write (writing) and after its last."""
+        meta = {"value": uuid.uuid4().hex, "writing": writing}
+        self._state.upsert(ids=["generation"], embeddings=[[1.0]], metadatas=[meta])
+
+    @_guarded
     def rows(self) -> tuple[list[str], list[str], list[Metadata]]:
         """Every chunk's id, text and metadata, in id order (to build derived indexes)."""
         got = self._chunks.get(include=["documents", "metadatas"])
@@ -236,72 +162,68 @@ class ChunkStore:
         return (
             [got["ids"][i] for i in order],
             [got["documents"][i] for i in order],
-            [got["metadatas"][i] for i in order],
+            [dict(got["metadatas"][i]) for i in order],
         )
 
+    @_guarded
     def count(self) -> int:
         """Number of chunks in the index."""
         return int(self._chunks.count())
 
+    @_guarded
     def file_records(self) -> list[FileRecord]:
         """Every ingested file, ordered by source path."""
-        got = self._files.get(include=["metadatas"])
-        records = [
-            FileRecord(m["source"], m["fingerprint"], _talk_from(m), int(m.get("chunks", 0)))
-            for m in got["metadatas"]
-        ]
-        return sorted(records, key=lambda r: r.source)
+        metas = self._files.get(include=["metadatas"])["metadatas"]
+        return sorted((file_record(m) for m in metas), key=lambda r: r.source)
 
+    @_guarded
     def file_record(self, source: str) -> FileRecord | None:
         """The record of one file, or None when it was never (completely) ingested."""
         got = self._files.get(ids=[_record_id(source)], include=["metadatas"])
-        if not got["ids"]:
-            return None
-        m = got["metadatas"][0]
-        return FileRecord(m["source"], m["fingerprint"], _talk_from(m), int(m.get("chunks", 0)))
+        return file_record(got["metadatas"][0]) if got["ids"] else None
 
+    @_guarded
     def owner_of(self, talk_id: str) -> str | None:
         """The source file that holds a talk id, if any."""
         got = self._files.get(where={"talk_id": talk_id}, include=["metadatas"])
-        return got["metadatas"][0]["source"] if got["ids"] else None
+        return str(got["metadatas"][0]["source"]) if got["ids"] else None
 
+    @_guarded
     def chunk_ids(self, source: str) -> set[str]:
         """Ids of the chunks stored for one source file."""
         return set(self._chunks.get(where={"source": source}, include=[])["ids"])
 
+    @_guarded
     def texts(self) -> list[str]:
-        """Every chunk's text (for benchmarks and rebuilding the lexical index)."""
+        """Every chunk's text (for benchmarks)."""
         return list(self._chunks.get(include=["documents"])["documents"])
 
+    @_guarded
     def chunk_sources(self) -> set[str]:
         """Every source path some chunk belongs to (records included or not)."""
-        metas = self._chunks.get(include=["metadatas"])["metadatas"]
-        return {m["source"] for m in metas}
+        return {m["source"] for m in self._chunks.get(include=["metadatas"])["metadatas"]}
 
+    @_guarded
     def query(self, vector: np.ndarray, k: int, where: Metadata | None = None) -> list[StoredChunk]:
         """The k chunks nearest to a query vector (cosine distance), nearest first."""
         if self.count() == 0:
             return []
-        try:
-            got = self._chunks.query(
-                query_embeddings=[vector],
-                n_results=k,
-                where=where,
-                include=["documents", "metadatas", "distances"],
-            )
-        except Exception as exc:  # Chroma's Rust binding raises assorted untyped errors
-            raise StoreError(f"cannot search the index ({exc})") from exc
-        return [
-            stored_chunk(i, d, m, dist)
-            for i, d, m, dist in zip(
-                got["ids"][0],
-                got["documents"][0],
-                got["metadatas"][0],
-                got["distances"][0],
-                strict=True,
-            )
-        ]
+        got = self._chunks.query(
+            query_embeddings=[vector],
+            n_results=k,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        rows = zip(
+            got["ids"][0],
+            got["documents"][0],
+            got["metadatas"][0],
+            got["distances"][0],
+            strict=True,
+        )
+        return [stored_chunk(i, d, m, dist) for i, d, m, dist in rows]
 
+    @_guarded
     def write_file(
         self, talk: Talk, fingerprint: str, chunks: Sequence[Chunk], vectors: dict[str, np.ndarray]
     ) -> tuple[int, int]:
@@ -311,27 +233,33 @@ class ChunkStore:
         changed, and the next run converges to the same index.
         """
         existing = self.chunk_ids(talk.source)
-        new_ids = [c.id for c in chunks]
         fresh = [c for c in chunks if c.id not in existing]
         kept = [c for c in chunks if c.id in existing]
-        stale = sorted(existing - set(new_ids))
-        for batch in _batches(fresh, self._max_batch()):
+        stale = sorted(existing - {c.id for c in chunks})
+        size = self._max_batch()
+        for batch in _batches(fresh, size):
             self._chunks.upsert(
                 ids=[c.id for c in batch],
                 embeddings=np.stack([vectors[c.id] for c in batch]),
                 documents=[c.text for c in batch],
-                metadatas=[chunk_metadata(c, talk) for c in batch],
+                metadatas=[for_add(chunk_metadata(c, talk)) for c in batch],
             )
-        for batch in _batches(kept, self._max_batch()):
+        for batch in _batches(kept, size):  # None deletes a key a manifest no longer sets
             self._chunks.update(
                 ids=[c.id for c in batch], metadatas=[chunk_metadata(c, talk) for c in batch]
             )
-        for batch in _batches(stale, self._max_batch()):
+        for batch in _batches(stale, size):
             self._chunks.delete(ids=list(batch))
-        record = {**talk_metadata(talk), "fingerprint": fingerprint, "chunks": len(chunks)}
-        self._files.upsert(ids=[_record_id(talk.source)], embeddings=[[1.0]], metadatas=[record])
+        record_id = _record_id(talk.source)
+        self._files.delete(ids=[record_id])  # upsert would merge in keys the talk lost
+        self._files.add(
+            ids=[record_id],
+            embeddings=[[1.0]],
+            metadatas=[for_add(record_metadata(talk, fingerprint, len(chunks)))],
+        )
         return len(fresh), len(stale)
 
+    @_guarded
     def remove_file(self, source: str) -> int:
         """Remove a file's chunks, then its record; returns the chunks removed."""
         ids = sorted(self.chunk_ids(source))
@@ -350,35 +278,3 @@ class ChunkStore:
 def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-class _Empty:
-    """Stands in for a collection that does not exist yet, when opened read-only."""
-
-    metadata: Metadata = {}  # noqa: RUF012
-
-    def generation(self) -> str:
-        """A token that changes whenever chunks are written: derived indexes compare it."""
-        got = self._state.get(ids=["generation"], include=["metadatas"])
-        return str(got["metadatas"][0]["value"]) if got["ids"] else "empty"
-
-    def bump_generation(self) -> None:
-        """Mark the chunks as changed (before and after a run's writes)."""
-        value = uuid.uuid4().hex
-        self._state.upsert(ids=["generation"], embeddings=[[1.0]], metadatas=[{"value": value}])
-
-    def rows(self) -> tuple[list[str], list[str], list[Metadata]]:
-        """Every chunk's id, text and metadata, in id order (to build derived indexes)."""
-        got = self._chunks.get(include=["documents", "metadatas"])
-        order = sorted(range(len(got["ids"])), key=lambda i: got["ids"][i])
-        return (
-            [got["ids"][i] for i in order],
-            [got["documents"][i] for i in order],
-            [got["metadatas"][i] for i in order],
-        )
-
-    def count(self) -> int:
-        return 0
-
-    def get(self, **_: Any) -> dict[str, list[Any]]:
-        return {"ids": [], "metadatas": [], "documents": []}

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from talkrag.ingest.errors import ConfigError, LLMError
-from talkrag.rag.chat import condense
+from talkrag.rag.chat import standalone as condensed
 from talkrag.rag.extractive import extractive_answer, refusal
 from talkrag.rag.models import Answer, Filters, Hit
 from talkrag.rag.retrieve import Retriever
@@ -28,23 +28,16 @@ def make_llm(settings: RagSettings) -> Any:
     return LLMClient.from_settings(settings)
 
 
-def _llm_or_fallback(
+def _llm_answer(
     question: str,
     hits: list[Hit],
-    retriever: Retriever,
     llm: Any,
     history: Sequence[dict[str, str]],
     on_delta: Callable[[str], None] | None,
 ) -> Answer:
-    from talkrag.rag.generate import llm_answer  # noqa: PLC0415
+    from talkrag.rag.generate import llm_answer  # noqa: PLC0415  (openai loads only here)
 
-    try:
-        return llm_answer(question, hits, llm, history=list(history), on_delta=on_delta)
-    except LLMError as exc:
-        log.warning("LLM failed, falling back to extractive: %s", exc)
-        fallback = extractive_answer(question, hits, retriever.embedder)
-        fallback.notice = f"the LLM failed ({exc}); this is the extractive answer instead"
-        return fallback
+    return llm_answer(question, hits, llm, history=list(history), on_delta=on_delta)
 
 
 def answer(
@@ -59,12 +52,17 @@ def answer(
 ) -> Answer:
     """Retrieve for the (condensed) question, then synthesize in the configured mode."""
     asked = [m["content"] for m in history if m.get("role") == "user"]
-    standalone = condense(question, asked)
+    standalone = condensed(question, asked)
     hits = retriever.search(standalone, settings.k, filters)
     if not hits:
         return refusal(settings.mode)
+    speaker = filters.speaker if filters else None
     if settings.mode == "llm":
-        return _llm_or_fallback(
-            question, hits, retriever, llm or make_llm(settings), history, on_delta
-        )
-    return extractive_answer(standalone, hits, retriever.embedder)
+        try:  # the LLM reads the history itself; the extractive fallback cannot
+            return _llm_answer(question, hits, llm or make_llm(settings), history, on_delta)
+        except LLMError as exc:
+            log.warning("LLM failed, falling back to extractive: %s", exc)
+            fallback = extractive_answer(standalone, hits, retriever.embedder, speaker)
+            fallback.notice = f"the LLM failed ({exc}); this is the extractive answer instead"
+            return fallback
+    return extractive_answer(standalone, hits, retriever.embedder, speaker)

@@ -14,6 +14,14 @@ _REFERS_BACK = re.compile(
 SHORT = 6  # words; a follow-up this short leans on what came before
 
 
+def standalone(question: str, asked: Sequence[str]) -> str:
+    """The question to retrieve with, folding every earlier question in turn."""
+    topic = ""
+    for earlier in asked:
+        topic = condense(earlier, [topic] if topic else [])
+    return condense(question, [topic] if topic else [])
+
+
 def condense(question: str, previous_questions: Sequence[str]) -> str:
     """The question to retrieve with: the follow-up, plus the last question when it refers back."""
     if not previous_questions:

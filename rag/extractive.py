@@ -42,23 +42,30 @@ def _terms(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) >= MIN_TERM}
 
 
-def sentences(hits: Sequence[Hit]) -> list[Sentence]:
-    """Every sentence of the hits, attributed through the chunk's `Name:` turn labels."""
-    out: list[Sentence] = []
-    for i, hit in enumerate(hits):
-        default = hit.speakers[0] if len(hit.speakers) == 1 else None
-        for line in hit.text.split("\n"):
-            speaker, body = default, line
-            for name in hit.speakers:
-                if line.startswith(f"{name}: "):
-                    speaker, body = name, line[len(name) + 2 :]
-                    break
-            out.extend(
-                Sentence(s, speaker, i)
-                for s in split_sentences(body)
-                if len(s.split()) >= MIN_WORDS and not s.endswith("?")
-            )
-    return out
+def _turns(hit: Hit) -> list[tuple[str | None, str]]:
+    """(speaker, text) for each line of a chunk, from its `Name:` turn labels."""
+    default = hit.speakers[0] if len(hit.speakers) == 1 else None
+    turns = []
+    for line in hit.text.split("\n"):
+        label = next((n for n in hit.speakers if line.startswith(f"{n}: ")), None)
+        turns.append((label, line[len(label) + 2 :]) if label else (default, line))
+    return turns
+
+
+def _said_by(wanted: str | None, speaker: str | None) -> bool:
+    return wanted is None or speaker is None or wanted.lower() in speaker.lower()
+
+
+def sentences(hits: Sequence[Hit], speaker: str | None = None) -> list[Sentence]:
+    """Every sentence of the hits with who said it; with a speaker, only theirs (or unknown)."""
+    return [
+        Sentence(text, who, i)
+        for i, hit in enumerate(hits)
+        for who, line in _turns(hit)
+        if _said_by(speaker, who)
+        for text in split_sentences(line)
+        if len(text.split()) >= MIN_WORDS and not text.endswith("?")
+    ]
 
 
 def _scores(question: str, cands: list[Sentence], embedder: Embedder) -> np.ndarray:
@@ -106,9 +113,11 @@ def refusal(mode: str, notice: str | None = None) -> Answer:
     return Answer(answer=REFUSAL, refused=True, citations=[], mode=mode, notice=notice)
 
 
-def extractive_answer(question: str, hits: Sequence[Hit], embedder: Embedder) -> Answer:
+def extractive_answer(
+    question: str, hits: Sequence[Hit], embedder: Embedder, speaker: str | None = None
+) -> Answer:
     """Compose an answer from verbatim sentences of the hits, or refuse when none fits."""
-    cands = sentences(hits)
+    cands = sentences(hits, speaker)
     if not cands:
         return refusal("extractive")
     scores = _scores(question, cands, embedder)

@@ -53,7 +53,7 @@ def citation(n: int, hit: Hit) -> Citation:
         source=hit.source,
         talk_id=hit.talk_id,
         title=hit.title,
-        speaker=hit.speakers[0] if hit.speakers else None,
+        speaker=", ".join(hit.speakers) or None,  # the chunk does not say which of them
         start=hit.start,
         end=hit.end,
         url=hit.url,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import re
+
+from pydantic import BaseModel, Field, field_validator
+
+_ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
 class Hit(BaseModel):
@@ -31,6 +35,13 @@ class Filters(BaseModel):
     event: str | None = Field(None, description="an event name, or part of it")
     date_from: str | None = Field(None, description="earliest talk date, YYYY-MM-DD")
     date_to: str | None = Field(None, description="latest talk date, YYYY-MM-DD")
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is not None and not _ISO_DATE.fullmatch(value):
+            raise ValueError(f"'{value}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+        return value
 
     def active(self) -> bool:
         """Whether any filter is set."""

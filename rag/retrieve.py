@@ -153,6 +153,6 @@ def timed_search(
 
 def open_retriever(settings: IngestSettings) -> Retriever:
     """The index the settings point at, with its BM25 twin loaded (or rebuilt if stale)."""
-    index = open_index(settings)
+    index = open_index(settings, create=False)
     folder = settings.db / f"lexical-{settings.collection}"
     return Retriever(index.store, load_or_build(index.store, folder), index.embedder)

@@ -8,10 +8,12 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from talkrag.ingest.errors import TalkragError
 from talkrag.ingest.settings import IngestSettings
@@ -57,6 +59,12 @@ def reported_errors() -> Iterator[None]:
         yield
     except TalkragError as exc:
         _error(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+    except ValidationError as exc:  # a TALKRAG_* variable or option value that cannot work
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()
+        )
+        _error(f"invalid setting: {problems}")
         raise typer.Exit(EXIT_ERROR) from None
 
 
@@ -134,8 +142,17 @@ TalkOpt = Annotated[str | None, typer.Option("--talk", help="only this talk (id 
 EventOpt = Annotated[str | None, typer.Option("--event", help="only talks of this event")]
 SinceOpt = Annotated[str | None, typer.Option("--since", help="talks on or after YYYY-MM-DD")]
 UntilOpt = Annotated[str | None, typer.Option("--until", help="talks on or before YYYY-MM-DD")]
+
+
+class Mode(StrEnum):
+    """How answers are written."""
+
+    extractive = "extractive"
+    llm = "llm"
+
+
 ModeOpt = Annotated[
-    str | None,
+    Mode | None,
     typer.Option("--mode", help="extractive (no LLM, default) or llm [env TALKRAG_MODE]"),
 ]
 
@@ -172,8 +189,8 @@ def search(
     from talkrag import render  # noqa: PLC0415
     from talkrag.rag.retrieve import open_retriever, timed_search  # noqa: PLC0415
 
-    filters = _filters(speaker=speaker, talk=talk, event=event, date_from=since, date_to=until)
     with reported_errors():
+        filters = _filters(speaker=speaker, talk=talk, event=event, date_from=since, date_to=until)
         retriever = open_retriever(_settings(db=db, chroma_url=chroma_url))
         hits, ms = timed_search(retriever, question, k, filters)
         if neighbours:
@@ -202,9 +219,11 @@ def ask(
     from talkrag.rag.answer import answer  # noqa: PLC0415
     from talkrag.rag.retrieve import open_retriever  # noqa: PLC0415
 
-    filters = _filters(speaker=speaker, talk=talk, event=event)
     with reported_errors():
-        settings = _rag_settings(db=db, chroma_url=chroma_url, mode=mode, k=k)
+        filters = _filters(speaker=speaker, talk=talk, event=event)
+        settings = _rag_settings(
+            db=db, chroma_url=chroma_url, mode=mode.value if mode else None, k=k
+        )
         result = answer(question, open_retriever(settings), settings, filters=filters)
     if json_out:
         _emit(result.model_dump(include={"answer", "refused", "citations", "mode", "notice"}))
@@ -225,7 +244,7 @@ def chat(
     from talkrag.rag.retrieve import open_retriever  # noqa: PLC0415
 
     with reported_errors():
-        settings = _rag_settings(db=db, chroma_url=chroma_url, mode=mode)
+        settings = _rag_settings(db=db, chroma_url=chroma_url, mode=mode.value if mode else None)
         retriever = open_retriever(settings)
     history: list[dict[str, str]] = []
     filters = _filters(speaker=speaker)

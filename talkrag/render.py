@@ -41,7 +41,7 @@ def ingest_summary(report: IngestReport) -> str:
     """One paragraph saying what an ingest run did."""
     rate = report.words_embedded / report.embed_seconds if report.embed_seconds else 0.0
     lines = [
-        f"{report.files} files: {report.files - report.unchanged - len(report.failed)} ingested, "
+        f"{report.files} files: {report.ingested} ingested, "
         f"{report.unchanged} unchanged, {len(report.failed)} failed",
         f"{report.chunks_added} chunks added, {report.chunks_removed} removed"
         + (f", {report.pruned} files pruned" if report.pruned else ""),

@@ -22,6 +22,8 @@ GENERIC_SPEAKER = re.compile(
 )
 ACRONYMS = frozenset({"ai", "api", "gpu", "llm", "llms", "ml", "rag", "mcp", "nlp", "ui", "ux"})
 _SPACES = re.compile(r"\s+")
+# Control characters (terminal escapes, bells) are never transcript text; terminals obey them.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _YTDLP_ID = re.compile(r"\s*\[[A-Za-z0-9_-]{11}\]")
 _NUMBERED = re.compile(r"^(.*\D)-(\d+)$")
 
@@ -38,8 +40,8 @@ class Piece:
 
 
 def clean_text(text: str) -> str:
-    """Whitespace runs collapsed to one space, ends trimmed."""
-    return _SPACES.sub(" ", text).strip()
+    """Control characters dropped, whitespace runs collapsed to one space, ends trimmed."""
+    return _SPACES.sub(" ", _CONTROLS.sub("", text)).strip()
 
 
 def title_from_stem(stem: str) -> str:

@@ -128,7 +128,11 @@ def test_manifest_overrides_metadata_by_file_name(tmp_path: Path, library: Path)
     report = _ingest(db, str(library), "--metadata", str(manifest))
     assert report["chunks_added"] == 0
     talks = json.loads(_run("talks", "--db", str(db), "--json").stdout)["talks"]
-    assert "Renamed Talk" in {t["title"] for t in talks}
+    (talk,) = [t for t in talks if t["source"] == str(target.resolve())]
+    assert talk["title"] == "Renamed Talk"
+    assert talk["event"] is None  # a field the manifest no longer sets is gone, not stale
+    chunks = [r for r in snapshot(db)["talkrag-chunks"] if r[2]["source"] == str(target.resolve())]
+    assert all("event" not in r[2] and r[2]["title"] == "Renamed Talk" for r in chunks)
 
 
 def test_bad_manifest_is_named(tmp_path: Path, library: Path):
@@ -180,5 +184,27 @@ def test_files_sharing_a_video_get_distinct_talk_ids(tmp_path: Path):
     report = _ingest(db, str(library))
     assert report["failed"] == []
     talks = json.loads(_run("talks", "--db", str(db), "--json").stdout)["talks"]
-    assert sorted(t["talk_id"] for t in talks) == ["AbCdEfGhIjK", "AbCdEfGhIjK--morning"]
+    assert sorted(t["talk_id"] for t in talks) == ["AbCdEfGhIjK", "AbCdEfGhIjK--talks-morning"]
     assert _ingest(db, str(library))["unchanged"] == 2
+
+
+def test_reading_a_missing_index_says_so_and_creates_nothing(tmp_path: Path):
+    missing = tmp_path / "typo"
+    for command in (["talks"], ["search", "anything"], ["ask", "anything"]):
+        result = _run(*command, "--db", str(missing))
+        assert result.exit_code == 1
+        assert "no talkrag index" in result.stderr
+    assert not missing.exists()
+
+
+def test_bad_option_values_are_clear_errors(tmp_path: Path, library: Path, monkeypatch):
+    db = tmp_path / "db"
+    _ingest(db, str(library))
+    bad_date = _run("search", "x", "--since", "June 2026", "--db", str(db))
+    assert bad_date.exit_code == 1
+    assert "is not a date" in bad_date.stderr
+    assert _run("ask", "x", "--mode", "poetry", "--db", str(db)).exit_code == 2
+    monkeypatch.setenv("TALKRAG_MAX_TOKENS", "lots")
+    bad_env = _run("talks", "--db", str(db))
+    assert bad_env.exit_code == 1
+    assert "invalid setting: max_tokens" in bad_env.stderr

@@ -24,3 +24,13 @@ def test_condense_leans_on_the_last_question_only_when_the_follow_up_refers_back
     standalone = "Which talks compared prompt caching prices across providers in detail?"
     assert condense(standalone, before) == standalone
     assert condense("Why?", []) == "Why?"
+
+
+def test_standalone_keeps_the_topic_across_several_follow_ups():
+    from talkrag.rag.chat import standalone
+
+    asked = ["Tell me about sharding the vector database", "why?"]
+    assert "sharding" in standalone("and the cost?", asked)
+    assert standalone("Which talks covered prompt caching prices in detail?", asked) == (
+        "Which talks covered prompt caching prices in detail?"
+    )

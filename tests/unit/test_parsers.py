@@ -462,3 +462,12 @@ def test_mutated_fixtures_give_a_transcript_or_a_transcript_error(scratch, sourc
     path = scratch / f"mutated{source.suffix}"
     path.write_bytes(bytes(data))
     _parse_or_error(path)
+
+
+def test_terminal_control_characters_never_reach_the_text(tmp_path):
+    path = tmp_path / "escapes.txt"
+    path.write_text("Hello \x1b]0;owned\x07there \x1b[2Jfriends. This is a talk about agents.\n")
+    text = " ".join(s.text for s in parse_file(path).segments)
+    assert "\x1b" not in text
+    assert "\x07" not in text
+    assert "Hello" in text
