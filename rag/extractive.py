@@ -15,7 +15,7 @@ from talkrag.rag.prompts import REFUSAL
 MIN_WORDS = 6  # shorter sentences ("Yeah, exactly.") carry no answer
 MAX_SENTENCES = 3
 PER_HIT = 2
-REFUSE_BELOW = 0.42  # best sentence similarity under which the talks are taken not to cover it
+REFUSE_BELOW = 0.53  # calibrated on the dev set: refuses 7/12 unanswerable, 2/60 answerable
 WITHIN_BEST = 0.12  # later sentences must score within this of the best one
 LEXICAL_WEIGHT = 0.25
 _WORD = re.compile(r"[a-z0-9]+")

@@ -17,7 +17,7 @@ from talkrag.rag.lexical import LexicalIndex, load_or_build
 from talkrag.rag.models import Filters, Hit
 
 FETCH = 40  # candidates taken from each ranking before fusion
-PER_TALK = 2  # at most this many hits from one talk, while other talks have candidates
+PER_TALK = 3  # at most this many hits from one talk, while other talks have candidates
 
 
 @dataclass
