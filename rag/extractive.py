@@ -92,22 +92,6 @@ def _pick(cands: list[Sentence], scores: np.ndarray) -> list[int]:
     return picked
 
 
-def citation(n: int, hit: Hit, speaker: str | None) -> Citation:
-    """The citation of a hit under number n."""
-    return Citation(
-        n=n,
-        chunk_id=hit.chunk_id,
-        source=hit.source,
-        talk_id=hit.talk_id,
-        title=hit.title,
-        speaker=speaker or (", ".join(hit.speakers) or None),
-        start=hit.start,
-        end=hit.end,
-        url=hit.url,
-        text=hit.text,
-    )
-
-
 def refusal(mode: str, notice: str | None = None) -> Answer:
     """The honest answer when the talks don't cover the question."""
     return Answer(answer=REFUSAL, refused=True, citations=[], mode=mode, notice=notice)
@@ -130,6 +114,6 @@ def extractive_answer(
         key = (cand.hit, cand.speaker)
         if key not in numbers:
             numbers[key] = len(numbers) + 1
-            citations.append(citation(numbers[key], hits[cand.hit], cand.speaker))
+            citations.append(Citation.from_hit(numbers[key], hits[cand.hit], cand.speaker))
         parts.append(f"{cand.text} [{numbers[key]}]")
     return Answer(answer=" ".join(parts), refused=False, citations=citations, mode="extractive")

@@ -45,22 +45,6 @@ def is_refusal(text: str) -> bool:
     return _plain(REFUSAL).rstrip(".") in _plain(text)
 
 
-def citation(n: int, hit: Hit) -> Citation:
-    """The citation of a hit under number n; the passage is the hit's text, verbatim."""
-    return Citation(
-        n=n,
-        chunk_id=hit.chunk_id,
-        source=hit.source,
-        talk_id=hit.talk_id,
-        title=hit.title,
-        speaker=", ".join(hit.speakers) or None,  # the chunk does not say which of them
-        start=hit.start,
-        end=hit.end,
-        url=hit.url,
-        text=hit.text,
-    )
-
-
 def refusal(notice: str | None = None) -> Answer:
     """The honest answer when the sources don't cover the question, or cannot be cited."""
     return Answer(answer=REFUSAL, refused=True, citations=[], mode=MODE, notice=notice)
@@ -90,7 +74,7 @@ def finish(raw: str, hits: Sequence[Hit]) -> Answer:
     )
     if not checked.cited:
         return refusal("the model's answer cited none of the given sources, so it is not shown")
-    citations = [citation(i, hits[n - 1]) for i, n in enumerate(checked.cited, start=1)]
+    citations = [Citation.from_hit(i, hits[n - 1]) for i, n in enumerate(checked.cited, start=1)]
     text = neutralise(renumber(checked.text, checked.cited))
     return Answer(
         answer=text, refused=False, citations=citations, mode=MODE, notice=_notice(checked)

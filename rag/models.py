@@ -62,6 +62,22 @@ class Citation(BaseModel):
     url: str | None = Field(description="link to the talk at the moment, when known")
     text: str = Field(description="the cited passage, verbatim")
 
+    @classmethod
+    def from_hit(cls, n: int, hit: Hit, speaker: str | None = None) -> Citation:
+        """The citation of a hit under number n; without a known speaker, all the chunk's."""
+        return cls(
+            n=n,
+            chunk_id=hit.chunk_id,
+            source=hit.source,
+            talk_id=hit.talk_id,
+            title=hit.title,
+            speaker=speaker or (", ".join(hit.speakers) or None),
+            start=hit.start,
+            end=hit.end,
+            url=hit.url,
+            text=hit.text,
+        )
+
 
 class Answer(BaseModel):
     """A short answer whose sentences end with [n] citations, or a refusal."""
