@@ -29,6 +29,7 @@ from talkrag.ingest.records import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+PAGE = 5000  # chunks per `get` when reading the whole index
 
 
 def _record_id(source: str) -> str:
@@ -154,10 +155,21 @@ class ChunkStore:
         meta = {"value": uuid.uuid4().hex, "writing": writing}
         self._state.upsert(ids=["generation"], embeddings=[[1.0]], metadatas=[meta])
 
+    def _all(self, include: list[str], collection: Any = None) -> dict[str, list[Any]]:
+        """Every entry, read in pages: one large `get` overflows SQLite's variable limit."""
+        collection = self._chunks if collection is None else collection
+        out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
+        while True:
+            got = collection.get(include=include, limit=PAGE, offset=len(out["ids"]))
+            for key, values in out.items():
+                values.extend(got[key] or [])
+            if len(got["ids"]) < PAGE:
+                return out
+
     @_guarded
     def rows(self) -> tuple[list[str], list[str], list[Metadata]]:
         """Every chunk's id, text and metadata, in id order (to build derived indexes)."""
-        got = self._chunks.get(include=["documents", "metadatas"])
+        got = self._all(["documents", "metadatas"])
         order = sorted(range(len(got["ids"])), key=lambda i: got["ids"][i])
         return (
             [got["ids"][i] for i in order],
@@ -173,7 +185,7 @@ class ChunkStore:
     @_guarded
     def file_records(self) -> list[FileRecord]:
         """Every ingested file, ordered by source path."""
-        metas = self._files.get(include=["metadatas"])["metadatas"]
+        metas = self._all(["metadatas"], self._files)["metadatas"]
         return sorted((file_record(m) for m in metas), key=lambda r: r.source)
 
     @_guarded
@@ -196,12 +208,12 @@ class ChunkStore:
     @_guarded
     def texts(self) -> list[str]:
         """Every chunk's text (for benchmarks)."""
-        return list(self._chunks.get(include=["documents"])["documents"])
+        return list(self._all(["documents"])["documents"])
 
     @_guarded
     def chunk_sources(self) -> set[str]:
         """Every source path some chunk belongs to (records included or not)."""
-        return {m["source"] for m in self._chunks.get(include=["metadatas"])["metadatas"]}
+        return {m["source"] for m in self._all(["metadatas"])["metadatas"]}
 
     @_guarded
     def query(self, vector: np.ndarray, k: int, where: Metadata | None = None) -> list[StoredChunk]:

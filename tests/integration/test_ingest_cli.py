@@ -208,3 +208,19 @@ def test_bad_option_values_are_clear_errors(tmp_path: Path, library: Path, monke
     bad_env = _run("talks", "--db", str(db))
     assert bad_env.exit_code == 1
     assert "invalid setting: max_tokens" in bad_env.stderr
+
+
+def test_whole_index_reads_are_paged(tmp_path: Path, library: Path, monkeypatch):
+    # One `get` of ~40k chunks overflows SQLite's variable limit; reads go in pages.
+    import talkrag.ingest.store as store_module
+    from talkrag.ingest.index import open_index
+    from talkrag.ingest.settings import IngestSettings
+
+    db = tmp_path / "db"
+    _ingest(db, str(library))
+    monkeypatch.setattr(store_module, "PAGE", 3)
+    store = open_index(IngestSettings(db=db)).store
+    ids, texts, metas = store.rows()
+    assert len(ids) == len(set(ids)) == store.count() > 3
+    assert len(texts) == len(metas) == len(ids)
+    assert len(store.file_records()) == len(list(library.glob("*.*"))) - 1  # README skipped
