@@ -22,7 +22,7 @@ setup: $(BIN)/.installed
 quickstart: setup
 	$(BIN)/talkrag ingest transcripts/
 	$(BIN)/talkrag talks
-	$(BIN)/talkrag ask "how should you evaluate a RAG pipeline?"
+	$(BIN)/talkrag ask "What is the first trap when people evaluate retrieval?"
 
 lint: setup
 	$(BIN)/ruff check .
