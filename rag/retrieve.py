@@ -18,6 +18,10 @@ from talkrag.rag.models import Filters, Hit
 
 FETCH = 40  # candidates taken from each ranking before fusion
 PER_TALK = 3  # at most this many hits from one talk, while other talks have candidates
+# Fusion tuned on the dev set: BM25 alone beats MiniLM alone on these transcripts (hit@5 0.93
+# vs 0.72), so its ranking counts twice, and a small k lets the very top ranks lead.
+FUSION_K = 10
+FUSION_WEIGHTS = (1.0, 2.0)  # dense, lexical
 
 
 @dataclass
@@ -35,7 +39,7 @@ class Retriever:
             return []
         dense = self._dense(question, mask)
         lexical = [self.lexical.ids[row] for row, _ in self.lexical.search(question, FETCH, mask)]
-        fused = rrf([dense, lexical])
+        fused = rrf([dense, lexical], k=FUSION_K, weights=FUSION_WEIGHTS)
         rows = self.lexical.row_of
         chunks = [self.lexical.chunk(rows[cid], score) for cid, score in fused if cid in rows]
         return [

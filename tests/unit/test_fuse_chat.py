@@ -13,6 +13,12 @@ def test_rrf_rewards_agreement_and_breaks_ties_by_id():
     assert [i for i, _ in rrf([["y"], ["x"]])] == ["x", "y"]  # equal scores: by id
 
 
+def test_rrf_weights_let_one_ranking_lead():
+    fused = rrf([["a", "b"], ["b", "a"]], k=10, weights=(1.0, 2.0))
+    assert [item for item, _ in fused] == ["b", "a"]
+    assert fused[0][1] == 1 / 12 + 2 / 11
+
+
 def test_rrf_of_nothing_is_nothing():
     assert rrf([[], []]) == []
 
