@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -93,15 +92,13 @@ class SentenceTransformerEmbedder:
             self._model = self._load()
 
     def _load(self) -> object:
-        # Offline always: a missing file must fail here, not trigger a hub download.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no weight-loading bars
         try:
             from sentence_transformers import SentenceTransformer  # noqa: PLC0415  (6 s import)
+            from transformers.utils import logging as hf_logging  # noqa: PLC0415
 
-            model = SentenceTransformer(str(self._model_dir), device="cpu")
+            hf_logging.disable_progress_bar()  # no weight-loading bars on the user's terminal
+            # local_files_only: a missing file must fail here, never trigger a hub download.
+            model = SentenceTransformer(str(self._model_dir), device="cpu", local_files_only=True)
         except (OSError, ValueError, ImportError) as exc:
             raise ModelError(f"{self._model_dir}: cannot load the embedding model ({exc})") from exc
         log.info("loaded embedding model from %s", self._model_dir)
