@@ -14,7 +14,6 @@ from talkrag.ingest.parsers.frontmatter import scalar, split_front_matter
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
-CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
 SKIPPED = ("readme", "license", "licence", "changelog", "_index")  # as the ingest pipeline skips
 STRICT = ("aiewf2026/transcripts", "aiewf2026/transcripts-raw", "practical-ai")
 MAX_FAILED_SHARE = 0.03
@@ -60,16 +59,9 @@ def _parse_folder(folder: Path) -> Folder:
 
 
 @pytest.fixture(scope="module")
-def corpus_root() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"real corpus not found at {CORPUS} (it lives beside the repo in ../shared)")
-    return CORPUS
-
-
-@pytest.fixture(scope="module")
-def folders(corpus_root: Path) -> dict[str, Folder]:
+def folders(corpus: Path) -> dict[str, Folder]:
     names = (*STRICT, "bitcointranscripts")
-    return {name: _parse_folder(corpus_root / name) for name in names}
+    return {name: _parse_folder(corpus / name) for name in names}
 
 
 @pytest.mark.parametrize("name", STRICT)
