@@ -18,7 +18,7 @@ from talkrag.ingest.store import ChunkStore, StoredChunk, stored_chunk
 
 log = logging.getLogger(__name__)
 
-FORMAT = "1"
+FORMAT = "2"  # 2: the talk title is part of each chunk's BM25 document
 
 
 def _stemmer() -> Any:
@@ -98,7 +98,9 @@ def build(store: ChunkStore) -> LexicalIndex:
     speakers = {r.talk.id: list(r.talk.speakers) for r in store.file_records()}
     for meta in metas:  # the talk's speakers, for chunks whose own turns are unlabelled
         meta["talk_speakers"] = speakers.get(meta["talk_id"], [])
-    bm25, stemmer = _build(texts)
+    # Questions often name the talk's subject or company, which a chunk's own words may not.
+    titled = [f"{m.get('title') or ''}\n{t}" for m, t in zip(metas, texts, strict=True)]
+    bm25, stemmer = _build(titled)
     log.info("built BM25 over %d chunks", len(ids))
     return LexicalIndex(generation, ids, texts, metas, bm25, stemmer)
 

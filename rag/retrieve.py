@@ -19,9 +19,12 @@ from talkrag.rag.models import Filters, Hit
 FETCH = 40  # candidates taken from each ranking before fusion
 PER_TALK = 3  # at most this many hits from one talk, while other talks have candidates
 # Fusion tuned on the dev set: BM25 alone beats MiniLM alone on these transcripts (hit@5 0.93
-# vs 0.72), so its ranking counts twice, and a small k lets the very top ranks lead.
+# vs 0.72), so its ranking counts three times, and a small k lets the very top ranks lead.
 FUSION_K = 10
-FUSION_WEIGHTS = (1.0, 2.0)  # dense, lexical
+FUSION_WEIGHTS = (1.0, 3.0)  # dense, lexical
+# An answer often runs across a chunk boundary: a chunk whose neighbour also ranks is more
+# likely the heart of the answer than an isolated one (dev set passage@5 0.70 -> 0.75).
+NEIGHBOUR_WEIGHT = 0.3
 
 
 @dataclass
@@ -39,13 +42,28 @@ class Retriever:
             return []
         dense = self._dense(question, mask)
         lexical = [self.lexical.ids[row] for row, _ in self.lexical.search(question, FETCH, mask)]
-        fused = rrf([dense, lexical], k=FUSION_K, weights=FUSION_WEIGHTS)
+        fused = self._smoothed(rrf([dense, lexical], k=FUSION_K, weights=FUSION_WEIGHTS))
         rows = self.lexical.row_of
         chunks = [self.lexical.chunk(rows[cid], score) for cid, score in fused if cid in rows]
         return [
             _hit(rank, c, self.lexical.metas[rows[c.id]], score)
             for rank, (c, score) in enumerate(_diverse(_dedupe(chunks), k), start=1)
         ]
+
+    def _smoothed(self, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Fused scores raised by NEIGHBOUR_WEIGHT times the better neighbour's, best first."""
+        score = dict(fused)
+        lex = self.lexical
+        ids = lex.ids
+
+        def near(cid: str) -> float:
+            meta = lex.metas[lex.row_of[cid]]
+            place = int(meta.get("position", 0))
+            rows = (lex.at(meta["talk_id"], place + step) for step in (-1, 1))
+            return max((score.get(ids[r], 0.0) for r in rows if r is not None), default=0.0)
+
+        raised = [(cid, s + NEIGHBOUR_WEIGHT * near(cid)) for cid, s in fused if cid in lex.row_of]
+        return sorted(raised, key=lambda kv: (-kv[1], kv[0]))
 
     def _dense(self, question: str, mask: np.ndarray | None) -> list[str]:
         vector = self.embedder.embed([question])[0]
