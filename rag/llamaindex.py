@@ -38,7 +38,9 @@ def _meta(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def hit_to_node(hit: Hit, neighbours: tuple[str | None, str | None] = (None, None)) -> NodeWithScore:
+def hit_to_node(
+    hit: Hit, neighbours: tuple[str | None, str | None] = (None, None)
+) -> NodeWithScore:
     """A retrieved chunk as a scored TextNode; neighbours are the previous and next chunk ids."""
     node = TextNode(
         id_=hit.chunk_id,
@@ -254,9 +256,7 @@ class TalkSynthesizer(BaseSynthesizer):
         """Not supported: citations need the nodes' metadata, so call synthesize()."""
         raise TypeError("TalkSynthesizer answers from nodes with metadata: call synthesize()")
 
-    async def aget_response(
-        self, query_str: str, text_chunks: Sequence[str], **kwargs: Any
-    ) -> str:
+    async def aget_response(self, query_str: str, text_chunks: Sequence[str], **kwargs: Any) -> str:
         """Not supported: citations need the nodes' metadata, so call asynthesize()."""
         raise TypeError("TalkSynthesizer answers from nodes with metadata: call asynthesize()")
 
@@ -289,5 +289,10 @@ class TalkQueryEngine(CustomQueryEngine):
     def answer(self, question: str, history: Sequence[dict[str, str]] = ()) -> Answer:
         """talkrag's Answer, with the conversation so far for follow-ups."""
         return answer(
-            question, self.retriever, self.settings, filters=self.filters, history=history, llm=self.llm
+            question,
+            self.retriever,
+            self.settings,
+            filters=self.filters,
+            history=history,
+            llm=self.llm,
         )
