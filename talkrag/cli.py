@@ -258,6 +258,28 @@ def chat(
         ]
 
 
+@app.command()
+def mcp(
+    db: DbOpt = None,
+    chroma_url: UrlOpt = None,
+    http: Annotated[
+        bool, typer.Option("--http", help="streamable HTTP on 127.0.0.1 instead of stdio")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port for --http")] = 8765,
+) -> None:
+    """Serve the index to MCP clients: tools search_talks, ask, list_talks, get_talk."""
+    from talkrag.api.mcp_server import serve  # noqa: PLC0415  (mcp loads only here)
+
+    with reported_errors():
+        settings = _rag_settings(db=db, chroma_url=chroma_url)
+        if not settings.chroma_url and not (settings.db / "chroma.sqlite3").exists():
+            _error(
+                f"{settings.db}: no talkrag index here: run `talkrag ingest PATH --db DIR` first"
+            )
+            raise typer.Exit(EXIT_ERROR)
+    serve(settings, http=http, port=port)
+
+
 def _prompt() -> str:
     try:
         return input("talkrag> " if sys.stdin.isatty() else "").strip()
