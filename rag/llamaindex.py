@@ -89,7 +89,7 @@ def node_to_hit(node: NodeWithScore) -> Hit:
 def citation_to_node(citation: Citation) -> NodeWithScore:
     """One numbered citation of an answer as a source node."""
     node = TextNode(
-        id_=citation.chunk_id,
+        id_=f"{citation.chunk_id}#{citation.n}",  # one chunk may be cited twice, per speaker
         text=citation.text,
         metadata=_meta(
             n=citation.n,
@@ -114,7 +114,7 @@ def node_to_citation(node: NodeWithScore) -> Citation:
     meta = node.node.metadata
     return Citation(
         n=int(meta["n"]),
-        chunk_id=node.node.node_id,
+        chunk_id=meta["chunk_id"],
         source=meta["source"],
         talk_id=meta["talk_id"],
         title=meta["title"],
