@@ -269,14 +269,11 @@ def mcp(
 ) -> None:
     """Serve the index to MCP clients: tools search_talks, ask, list_talks, get_talk."""
     from talkrag.api.mcp_server import serve  # noqa: PLC0415  (mcp loads only here)
+    from talkrag.ingest.store import open_client  # noqa: PLC0415
 
     with reported_errors():
         settings = _rag_settings(db=db, chroma_url=chroma_url)
-        if not settings.chroma_url and not (settings.db / "chroma.sqlite3").exists():
-            _error(
-                f"{settings.db}: no talkrag index here: run `talkrag ingest PATH --db DIR` first"
-            )
-            raise typer.Exit(EXIT_ERROR)
+        open_client(settings.db, settings.chroma_url, create=False)  # fail now, not per call
     serve(settings, http=http, port=port)
 
 
