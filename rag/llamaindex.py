@@ -1,5 +1,6 @@
 """talkrag in LlamaIndex's types: TalkRetriever, TalkSynthesizer and TalkQueryEngine.
 
+The node conversions live in llamaindex_nodes.py and are re-exported here.
 Imported only by its users: `talkrag ask` and `talkrag search` never load llama_index.
 """
 
@@ -12,127 +13,38 @@ from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.base_retriever import BaseRetriever
-from llama_index.core.base.response.schema import Response
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.query_engine import CustomQueryEngine
 from llama_index.core.response_synthesizers import BaseSynthesizer
-from llama_index.core.schema import (
-    NodeRelationship,
-    NodeWithScore,
-    QueryBundle,
-    RelatedNodeInfo,
-    TextNode,
-)
+from llama_index.core.schema import NodeWithScore, QueryBundle
 from pydantic import ConfigDict, Field
 from talkrag.ingest.embed import Embedder
 from talkrag.rag.answer import answer
-from talkrag.rag.models import Answer, Citation, Filters, Hit
+from talkrag.rag.llamaindex_nodes import (
+    CitedResponse,
+    citation_to_node,
+    hit_to_node,
+    node_to_citation,
+    node_to_hit,
+    sources_text,
+    to_response,
+)
+from talkrag.rag.models import Answer, Filters, Hit
 from talkrag.rag.retrieve import Retriever, open_retriever
 from talkrag.rag.settings import RagSettings
 
-# Metadata an LLM gains nothing from when LlamaIndex formats a node as context.
-_NOT_FOR_LLM = ["chunk_id", "source", "url", "rank", "n"]
-
-
-def _meta(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def hit_to_node(
-    hit: Hit, neighbours: tuple[str | None, str | None] = (None, None)
-) -> NodeWithScore:
-    """A retrieved chunk as a scored TextNode; neighbours are the previous and next chunk ids."""
-    node = TextNode(
-        id_=hit.chunk_id,
-        text=hit.text,
-        metadata=_meta(
-            chunk_id=hit.chunk_id,
-            talk_id=hit.talk_id,
-            title=hit.title,
-            speakers=list(hit.speakers),
-            start=hit.start,
-            end=hit.end,
-            url=hit.url,
-            source=hit.source,
-            rank=hit.rank,
-        ),
-        excluded_llm_metadata_keys=_NOT_FOR_LLM,
-        excluded_embed_metadata_keys=_NOT_FOR_LLM,
-    )
-    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=hit.talk_id)
-    previous, following = neighbours
-    if previous:
-        node.relationships[NodeRelationship.PREVIOUS] = RelatedNodeInfo(node_id=previous)
-    if following:
-        node.relationships[NodeRelationship.NEXT] = RelatedNodeInfo(node_id=following)
-    return NodeWithScore(node=node, score=hit.score)
-
-
-def node_to_hit(node: NodeWithScore) -> Hit:
-    """The talkrag Hit a node from TalkRetriever stands for."""
-    meta = node.node.metadata
-    return Hit(
-        rank=int(meta.get("rank", 1)),
-        score=float(node.score or 0.0),
-        chunk_id=node.node.node_id,
-        source=meta["source"],
-        talk_id=meta["talk_id"],
-        title=meta["title"],
-        speakers=list(meta.get("speakers", [])),
-        start=meta.get("start"),
-        end=meta.get("end"),
-        url=meta.get("url"),
-        text=node.node.get_content(),
-    )
-
-
-def citation_to_node(citation: Citation) -> NodeWithScore:
-    """One numbered citation of an answer as a source node."""
-    node = TextNode(
-        id_=f"{citation.chunk_id}#{citation.n}",  # one chunk may be cited twice, per speaker
-        text=citation.text,
-        metadata=_meta(
-            n=citation.n,
-            chunk_id=citation.chunk_id,
-            talk_id=citation.talk_id,
-            title=citation.title,
-            speaker=citation.speaker,
-            start=citation.start,
-            end=citation.end,
-            url=citation.url,
-            source=citation.source,
-        ),
-        excluded_llm_metadata_keys=_NOT_FOR_LLM,
-        excluded_embed_metadata_keys=_NOT_FOR_LLM,
-    )
-    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=citation.talk_id)
-    return NodeWithScore(node=node, score=None)
-
-
-def node_to_citation(node: NodeWithScore) -> Citation:
-    """The talkrag Citation a source node stands for (the `ask --json` shape)."""
-    meta = node.node.metadata
-    return Citation(
-        n=int(meta["n"]),
-        chunk_id=meta["chunk_id"],
-        source=meta["source"],
-        talk_id=meta["talk_id"],
-        title=meta["title"],
-        speaker=meta.get("speaker"),
-        start=meta.get("start"),
-        end=meta.get("end"),
-        url=meta.get("url"),
-        text=node.node.get_content(),
-    )
-
-
-def to_response(result: Answer) -> Response:
-    """talkrag's checked answer as a LlamaIndex Response, its citations as source_nodes."""
-    return Response(
-        response=result.answer,
-        source_nodes=[citation_to_node(c) for c in result.citations],
-        metadata={"refused": result.refused, "mode": result.mode, "notice": result.notice},
-    )
+__all__ = [
+    "CitedResponse",
+    "TalkQueryEngine",
+    "TalkRetriever",
+    "TalkSynthesizer",
+    "citation_to_node",
+    "hit_to_node",
+    "node_to_citation",
+    "node_to_hit",
+    "sources_text",
+    "to_response",
+]
 
 
 def neighbour_ids(retriever: Retriever, chunk_id: str) -> tuple[str | None, str | None]:
@@ -235,7 +147,7 @@ class TalkSynthesizer(BaseSynthesizer):
         nodes: list[NodeWithScore],
         additional_source_nodes: Sequence[NodeWithScore] | None = None,
         **response_kwargs: Any,
-    ) -> Response:
+    ) -> CitedResponse:
         """Answer from the nodes through talkrag's answer(); cited nodes become source_nodes."""
         question = query.query_str if isinstance(query, QueryBundle) else str(query)
         given = _GivenHits([node_to_hit(n) for n in nodes], self.embedder)
@@ -248,7 +160,7 @@ class TalkSynthesizer(BaseSynthesizer):
         nodes: list[NodeWithScore],
         additional_source_nodes: Sequence[NodeWithScore] | None = None,
         **response_kwargs: Any,
-    ) -> Response:
+    ) -> CitedResponse:
         """synthesize() in a worker thread (the embedder and LLM client block)."""
         return await asyncio.to_thread(self.synthesize, query, nodes)
 
@@ -278,11 +190,11 @@ class TalkQueryEngine(CustomQueryEngine):
         retriever, rag = open_rag(db, **settings)
         return cls(retriever=retriever, settings=rag, filters=filters)
 
-    def custom_query(self, query_str: str) -> Response:
+    def custom_query(self, query_str: str) -> CitedResponse:
         """talkrag's answer to one question."""
         return to_response(self.answer(query_str))
 
-    async def acustom_query(self, query_str: str) -> Response:
+    async def acustom_query(self, query_str: str) -> CitedResponse:
         """custom_query() in a worker thread (the embedder and LLM client block)."""
         return await asyncio.to_thread(self.custom_query, query_str)
 

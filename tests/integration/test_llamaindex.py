@@ -97,7 +97,9 @@ def test_query_engine_tool_answers_with_the_cli_citations(engine, cli_answer: di
     output = tool.call(input=SHARDING)
     cli = cli_answer
     assert output.tool_name == "conference_talks"
-    assert output.content == cli["answer"]
+    assert output.raw_output.response == cli["answer"]
+    # the text an agent's LLM reads: the answer, then its sources to cite
+    assert output.content.startswith(cli["answer"] + "\n\nSources:\n[1] Sharding a Vector")
     citations = [node_to_citation(n).model_dump() for n in output.raw_output.source_nodes]
     assert citations == cli["citations"]
     assert citations[0]["talk_id"] == "vector-database-sharding"
