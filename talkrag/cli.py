@@ -258,6 +258,25 @@ def chat(
         ]
 
 
+@app.command()
+def mcp(
+    db: DbOpt = None,
+    chroma_url: UrlOpt = None,
+    http: Annotated[
+        bool, typer.Option("--http", help="streamable HTTP on 127.0.0.1 instead of stdio")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port for --http")] = 8765,
+) -> None:
+    """Serve the index to MCP clients: tools search_talks, ask, list_talks, get_talk."""
+    from talkrag.api.mcp_server import serve  # noqa: PLC0415  (mcp loads only here)
+    from talkrag.ingest.store import open_client  # noqa: PLC0415
+
+    with reported_errors():
+        settings = _rag_settings(db=db, chroma_url=chroma_url)
+        open_client(settings.db, settings.chroma_url, create=False)  # fail now, not per call
+    serve(settings, http=http, port=port)
+
+
 def _prompt() -> str:
     try:
         return input("talkrag> " if sys.stdin.isatty() else "").strip()

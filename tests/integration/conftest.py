@@ -65,3 +65,20 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the sample transcripts, built once per session by `talkrag ingest`."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from talkrag.cli import app
+    from tests.conftest import SAMPLES
+
+    root = tmp_path_factory.mktemp("samples")
+    shutil.copytree(SAMPLES, root / "talks")
+    result = CliRunner().invoke(app, ["ingest", str(root / "talks"), "--db", str(root / "db")])
+    assert result.exit_code == 0, result.output
+    return root / "db"
