@@ -16,11 +16,11 @@ from talkrag.ingest.embed import (
     model_max_tokens,
     resolve_model,
 )
-from talkrag.ingest.errors import ConfigError
+from talkrag.ingest.errors import ConfigError, StoreError
 from talkrag.ingest.manifest import load_manifest, merge
 from talkrag.ingest.pipeline import Chunking, IngestReport, ProgressFn, ingest
 from talkrag.ingest.settings import IngestSettings
-from talkrag.ingest.store import ChunkStore, ingest_lock, open_client
+from talkrag.ingest.store import ChunkStore, disk_note, ingest_lock, open_client, set_aside
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +72,35 @@ def run_ingest(
     manifest = merge([load_manifest(m) for m in manifests])
     lock = nullcontext() if settings.chroma_url else ingest_lock(settings.db)
     with lock:
+        if rebuild and not settings.chroma_url:
+            _set_aside_if_damaged(settings.db)
         index = open_index(settings, rebuild=rebuild)
-        return ingest(
-            paths,
-            index.store,
-            index.embedder,
-            index.chunking,
-            manifest,
-            group=settings.embed_group,
-            do_prune=prune,
-            on_progress=on_progress,
-        )
+        try:
+            return ingest(
+                paths,
+                index.store,
+                index.embedder,
+                index.chunking,
+                manifest,
+                group=settings.embed_group,
+                do_prune=prune,
+                on_progress=on_progress,
+            )
+        except StoreError as exc:
+            note = "" if settings.chroma_url else disk_note(settings.db)
+            if not note:
+                raise
+            raise StoreError(f"{exc}{note}") from exc
+
+
+def _set_aside_if_damaged(db: Path) -> None:
+    """Before a rebuild: an index Chroma can't even open is moved aside, not left in the way."""
+    if not (db / "chroma.sqlite3").exists():
+        return
+    try:
+        open_client(db, None)
+    except StoreError:
+        set_aside(db)
 
 
 def list_talks(settings: IngestSettings) -> list[dict[str, Any]]:

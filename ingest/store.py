@@ -7,6 +7,8 @@ import functools
 import hashlib
 import json
 import logging
+import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +32,7 @@ from talkrag.ingest.records import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 PAGE = 5000  # chunks per `get` when reading the whole index
+LOW_DISK = 4 << 20  # bytes free under which a failed write is blamed on a full disk
 
 
 def _record_id(source: str) -> str:
@@ -39,8 +42,15 @@ def _record_id(source: str) -> str:
 @contextmanager
 def ingest_lock(db: Path) -> Iterator[None]:
     """Hold the data directory's writer lock; a second writer is refused with a clear message."""
-    db.mkdir(parents=True, exist_ok=True)
-    with open(db / ".talkrag-ingest.lock", "w") as handle:
+    try:
+        db.mkdir(parents=True, exist_ok=True)
+        handle = open(db / ".talkrag-ingest.lock", "w")  # noqa: SIM115  (held for the block)
+    except OSError as exc:
+        raise StoreError(
+            f"{db}: cannot write to the data directory ({exc.strerror}); ingest needs a "
+            "writable --db"
+        ) from exc
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -48,6 +58,47 @@ def ingest_lock(db: Path) -> Iterator[None]:
                 f"{db}: another talkrag ingest is writing to this index; wait for it to finish"
             ) from exc
         yield
+
+
+def _hint(exc: Exception) -> str:
+    """What the user can do about a Chroma failure to open, from its message."""
+    text = str(exc).lower()
+    if "not a database" in text or "malformed" in text:
+        return ": the index is damaged; `talkrag ingest PATH --rebuild` sets it aside, builds anew"
+    if "readonly" in text or "read-only" in text:
+        return ": the data directory is read-only, and Chroma opens its database for writing"
+    return ""
+
+
+def disk_note(db: Path) -> str:
+    """A note when the disk holding db is (nearly) full, which Chroma's errors don't say."""
+    try:
+        free = shutil.disk_usage(db).free
+    except OSError:
+        return ""
+    if free > LOW_DISK:
+        return ""
+    return (
+        f"; the disk holding {db} has {free // 1024} KiB free: free some space and rerun "
+        "(what was stored before stays consistent)"
+    )
+
+
+def set_aside(db: Path) -> Path | None:
+    """Move a damaged local index out of db (kept beside it, not deleted); where it went."""
+    parts = [p for p in db.iterdir() if p.name != ".talkrag-ingest.lock"] if db.is_dir() else []
+    if not parts:
+        return None
+    aside = db.with_name(f"{db.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+    aside.mkdir()
+    for part in parts:
+        part.rename(aside / part.name)
+    from chromadb.api.shared_system_client import SharedSystemClient  # noqa: PLC0415
+
+    # Chroma caches one system per path, and the cached one still points at the damaged files.
+    SharedSystemClient.clear_system_cache()
+    log.warning("%s: moved the damaged index to %s", db, aside)
+    return aside
 
 
 def open_client(db: Path, chroma_url: str | None, create: bool = True) -> Any:
@@ -70,7 +121,7 @@ def open_client(db: Path, chroma_url: str | None, create: bool = True) -> Any:
         return chromadb.PersistentClient(path=str(db))
     except (ValueError, OSError, RuntimeError, chromadb.errors.ChromaError) as exc:
         where = chroma_url or str(db)
-        raise StoreError(f"{where}: cannot open the Chroma index ({exc})") from exc
+        raise StoreError(f"{where}: cannot open the Chroma index ({exc}){_hint(exc)}") from exc
 
 
 def _guarded(method: Callable[..., T]) -> Callable[..., T]:

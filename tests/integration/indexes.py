@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +40,37 @@ def assert_same_index(got: dict, want: dict) -> None:
         assert [r[:3] for r in got[name]] == [r[:3] for r in rows], name
         for a, b in zip(got[name], rows, strict=True):
             assert float(np.dot(a[3], b[3])) > 0.9999 or name.endswith("files"), a[0]
+
+
+TOPICS = ["retrieval", "evaluation", "latency", "caching", "agents", "fine-tuning", "tokenizers"]
+
+
+def write_library(folder: Path, n_files: int = 16) -> None:
+    """Deterministic SRT talks, so a test needs no corpus."""
+    rng = random.Random(7)
+    folder.mkdir()
+    for f in range(n_files):
+        cues = []
+        for i in range(60):
+            topic, other = rng.sample(TOPICS, 2)
+            text = (
+                f"In talk {f} point {i} we compared {topic} with {other} and measured "
+                f"{rng.randint(2, 900)} milliseconds on {rng.randint(1, 64)} machines."
+            )
+            start = i * 5
+            cues.append(
+                f"{i + 1}\n00:{start // 60:02d}:{start % 60:02d},000 --> "
+                f"00:{(start + 4) // 60:02d}:{(start + 4) % 60:02d},500\n{text}\n"
+            )
+        (folder / f"talk-{f:02d}.srt").write_text("\n".join(cues))
+
+
+def ingest_cmd(library: Path, db: Path) -> list[str]:
+    """`talkrag ingest library --db db -v` as a subprocess command line."""
+    return [sys.executable, "-m", "talkrag", "ingest", str(library), "--db", str(db), "-v"]
+
+
+def ingest_env() -> dict[str, str]:
+    """The environment for an ingest subprocess."""
+    # Small embedding groups, so writes and embedding interleave and kills land everywhere.
+    return {**os.environ, "TALKRAG_EMBED_GROUP": "8", "HF_HUB_OFFLINE": "1"}
