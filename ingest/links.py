@@ -38,15 +38,29 @@ def youtube_id(url: str) -> str | None:
     return None
 
 
+def web_url(url: str | None) -> str | None:
+    """The url when it is an http(s) address with a host; else None (no javascript: links)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return None
+    return url.strip()
+
+
 def watch_url(video_id: str) -> str:
     """The canonical watch url of a YouTube video."""
     return f"https://www.youtube.com/watch?v={video_id}"
 
 
 def deep_link(url: str | None, start: float | None) -> str | None:
-    """A YouTube url at `start` seconds (`&t=<n>s`); other urls, or no start, unchanged."""
+    """A YouTube url at `start` seconds (`&t=<n>s`); other web urls, or no start, unchanged."""
+    url = web_url(url)
     if not url:
-        return url
+        return None
     video_id = youtube_id(url)
     if video_id is None or start is None or not math.isfinite(start):
         return url

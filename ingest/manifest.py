@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from talkrag.ingest.errors import ManifestError
-from talkrag.ingest.links import youtube_id
+from talkrag.ingest.links import web_url, youtube_id
 from talkrag.ingest.models import Talk
 
 KEY_FIELDS = ("file", "video_id", "videoId", "id")
@@ -77,6 +77,8 @@ def _normalise(path: Path, where: str, raw: Any) -> tuple[str, Entry]:
     for text_field in ("title", "date", "event", "url", "talk_id"):
         if text_field in entry and not isinstance(entry[text_field], str):
             entry[text_field] = str(entry[text_field])
+    if "url" in entry and web_url(entry["url"]) is None:
+        raise ManifestError(path, f"{where}: url: not an http(s) address: {entry['url'][:80]!r}")
     return key, entry
 
 

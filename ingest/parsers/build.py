@@ -10,7 +10,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from talkrag.ingest.errors import TranscriptError
-from talkrag.ingest.links import talk_id_for, video_id_from_stem, watch_url, youtube_id
+from talkrag.ingest.links import (
+    talk_id_for,
+    video_id_from_stem,
+    watch_url,
+    web_url,
+    youtube_id,
+)
 from talkrag.ingest.models import Segment, Talk, Transcript
 
 # Turn labels that name a role, not a person (`Q`, `Audience 3`, `Speaker B`): kept on
@@ -60,11 +66,14 @@ def title_from_stem(stem: str) -> str:
 
 def make_talk(path: Path, title: str, video_id: str | None = None, url: str | None = None) -> Talk:
     """A Talk for `path`: id from the video id or stem, source the resolved path."""
-    return Talk(id=talk_id_for(path, video_id), title=title, source=str(path.resolve()), url=url)
+    talk_id = talk_id_for(path, video_id)
+    # A transcript's url is untrusted: only http(s) links survive (no javascript: or data:).
+    return Talk(id=talk_id, title=title, source=str(path.resolve()), url=web_url(url))
 
 
 def video_and_url(path: Path, url: str | None) -> tuple[str | None, str | None]:
     """(YouTube id from the url or else the file name, the url or else that id's watch url)."""
+    url = web_url(url)
     video_id = (youtube_id(url) if url else None) or video_id_from_stem(path.stem)
     return video_id, url or (watch_url(video_id) if video_id else None)
 

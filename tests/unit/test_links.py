@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from talkrag.ingest.links import deep_link, talk_id_for, video_id_from_stem, youtube_id
+from talkrag.ingest.links import deep_link, talk_id_for, video_id_from_stem, web_url, youtube_id
 
 VIDEO = "Ab3dE_fGh-1"
 
@@ -64,6 +64,23 @@ def test_deep_link_points_at_the_moment():
 )
 def test_deep_link_leaves_other_links_unchanged(url, start):
     assert deep_link(url, start) == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        " JavaScript:alert(document.cookie)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "vbscript:msgbox(1)",
+        "https://",
+        "//evil.example/x",
+    ],
+)
+def test_only_web_links_survive(url):
+    assert web_url(url) is None
+    assert deep_link(url, 12.0) is None
 
 
 @pytest.mark.parametrize(
