@@ -51,7 +51,7 @@ def create_app(settings: ApiSettings | None = None, service: Service | None = No
 
 def _warm(service: Service) -> None:
     """Load the model and open the index now, so the first question is not the slow one."""
-    service.index.embedder.load()
+    service.index.embedder.embed(["warm up"])  # the first forward pass is the slow one
     try:
         stats = service.index.stats()
         log.info("serving %d chunks of %d talks", stats["chunks"], stats["talks"])

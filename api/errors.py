@@ -55,7 +55,10 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
     fields = []
     for e in exc.errors():
         message = str(e.get("msg", "invalid")).removeprefix("Value error, ")
-        fields.append({"field": field_name(e.get("loc", ())), "message": message})
+        field = field_name(e.get("loc", ()))
+        if e.get("type") == "json_invalid":  # loc holds a character offset, not a field
+            field, message = "body", f"malformed JSON ({e.get('ctx', {}).get('error', message)})"
+        fields.append({"field": field, "message": message})
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
     return JSONResponse(
         error_body("invalid_request", summary, fields=fields), status.HTTP_422_UNPROCESSABLE_CONTENT
