@@ -6,7 +6,7 @@ import time
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from talkrag.api.schemas import MAX_K, MAX_MESSAGE_CHARS, MAX_MESSAGES, question_is_last, text_of
 from talkrag.ingest.parsers.timecode import format_timecode
 from talkrag.rag.models import Answer, Filters
@@ -31,11 +31,12 @@ class ChatMessage(BaseModel):
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: str | list[ContentPart] | None = None
 
-    @model_validator(mode="after")
-    def _bounded(self) -> ChatMessage:
-        if len(text_of(self.content)) > MAX_MESSAGE_CHARS:
-            raise ValueError(f"content: longer than {MAX_MESSAGE_CHARS} characters")
-        return self
+    @field_validator("content")
+    @classmethod
+    def _bounded(cls, content: str | list[ContentPart] | None) -> str | list[ContentPart] | None:
+        if len(text_of(content)) > MAX_MESSAGE_CHARS:
+            raise ValueError(f"longer than {MAX_MESSAGE_CHARS} characters")
+        return content
 
 
 class CompletionRequest(BaseModel):
@@ -50,11 +51,11 @@ class CompletionRequest(BaseModel):
     k: int | None = Field(None, ge=1, le=MAX_K)
     filters: Filters | None = None
 
-    @model_validator(mode="after")
-    def _ends_with_question(self) -> CompletionRequest:
-        last = self.messages[-1]
-        question_is_last(last.role, text_of(last.content))
-        return self
+    @field_validator("messages")
+    @classmethod
+    def _ends_with_question(cls, messages: list[ChatMessage]) -> list[ChatMessage]:
+        question_is_last(messages[-1].role, text_of(messages[-1].content))
+        return messages
 
     def mode(self) -> str | None:
         """The mode a model name asks for: `talkrag-llm`, `talkrag-extractive`, else the default."""

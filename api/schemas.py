@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from talkrag.rag.models import Citation, Filters
 
 MAX_QUESTION_CHARS = 2000
@@ -63,22 +63,21 @@ class ChatRequest(BaseModel):
     filters: Filters | None = None
     stream: bool = Field(True, description="server-sent events; false: one JSON answer")
 
-    @model_validator(mode="after")
-    def _ends_with_question(self) -> ChatRequest:
-        question_is_last(self.messages[-1].role, self.messages[-1].content)
-        return self
+    @field_validator("messages")
+    @classmethod
+    def _ends_with_question(cls, messages: list[Message]) -> list[Message]:
+        question_is_last(messages[-1].role, messages[-1].content)
+        return messages
 
 
 def question_is_last(role: str, content: str) -> None:
     """Refuse a conversation that does not end with a user question of a sane length."""
     if role != "user":
-        raise ValueError("messages: the last message must have role 'user' (the question)")
+        raise ValueError("the last message must have role 'user' (the question)")
     if not content.strip():
-        raise ValueError("messages: the last message (the question) is empty")
+        raise ValueError("the last message (the question) is empty")
     if len(content) > MAX_QUESTION_CHARS:
-        raise ValueError(
-            f"messages: the question is {len(content)} characters; at most {MAX_QUESTION_CHARS}"
-        )
+        raise ValueError(f"the question is {len(content)} characters; at most {MAX_QUESTION_CHARS}")
 
 
 def history_of(messages: list[Any]) -> list[dict[str, str]]:
