@@ -9,6 +9,7 @@ closes the client, opens a fresh one and reloads BM25: new talks answer without 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,18 +23,25 @@ from talkrag.rag.lexical import load_or_build
 from talkrag.rag.models import Filters, Hit
 from talkrag.rag.retrieve import Retriever
 
+CACHED_TEXTS = 8192  # ~12 MiB of MiniLM vectors: the passages questions keep retrieving
+
 
 class SerialEmbedder:
-    """An Embedder used by many request threads: one forward pass at a time.
+    """An Embedder used by many request threads: one forward pass at a time, and a bounded
+    cache of vectors by text.
 
     The fast tokenizer under sentence-transformers is not safe to share across threads
-    ("Already borrowed"), and two cores gain nothing from concurrent passes anyway.
+    ("Already borrowed"), and two cores gain nothing from concurrent passes anyway. Extractive
+    answers embed every sentence of the retrieved passages, and popular passages come back
+    again and again, so their vectors are kept (least recently used out first).
     """
 
-    def __init__(self, inner: Embedder) -> None:
+    def __init__(self, inner: Embedder, cached: int = CACHED_TEXTS) -> None:
         self.name = inner.name
         self._inner = inner
         self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cached = cached
 
     def load(self) -> None:
         """Load the model now rather than on the first request."""
@@ -41,9 +49,17 @@ class SerialEmbedder:
             self._inner.load()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed under the lock."""
+        """Vectors for texts: cached ones looked up, the rest embedded in one pass."""
         with self._lock:
-            return self._inner.embed(texts)
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            if missing:
+                for text, vector in zip(missing, self._inner.embed(missing), strict=True):
+                    self._cache[text] = vector
+            for text in texts:
+                self._cache.move_to_end(text)
+            while len(self._cache) > self._cached:
+                self._cache.popitem(last=False)
+            return np.stack([self._cache[t] for t in texts]) if texts else self._inner.embed([])
 
 
 class LiveIndex:
