@@ -62,13 +62,6 @@ class Server:
     proc: subprocess.Popen
     log: Path
 
-    def rss_kb(self) -> int:
-        """The server process's resident memory, in KiB (from /proc)."""
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise AssertionError("no VmRSS")
-
     def stop(self) -> None:
         self.proc.terminate()
         try:
