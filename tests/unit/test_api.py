@@ -178,3 +178,12 @@ def test_sources_text_numbers_each_citation():
     result = Answer(answer="A. [1]", refused=False, citations=[citation], mode="extractive")
     assert sources_text(result) == "\n\nSources:\n[1] Talk — Ann @ 12:34 https://youtu.be/x?t=754"
     assert sources_text(Answer(answer="no", refused=True, citations=[], mode="x")) == ""
+
+
+def test_the_cli_cold_path_imports_no_server_stack():
+    import subprocess
+    import sys
+
+    code = "import sys, talkrag.cli; print(sorted({'fastapi', 'uvicorn'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
