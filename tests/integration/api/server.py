@@ -16,7 +16,11 @@ import httpx
 from tests.conftest import FIXTURES, SAMPLES
 
 START_TIMEOUT = 180.0  # seconds: the model loads from disk on a busy 2-core machine
-HOSTILE = ("injection.md", "web-injection.md")
+# The parser tests' prompt-injection transcript, and this suite's markup-in-every-field one.
+HOSTILE = (
+    FIXTURES / "hostile" / "injection.md",
+    Path(__file__).parent / "fixtures" / "web-injection.md",
+)
 
 
 def free_port() -> int:
@@ -47,8 +51,8 @@ def build_index(root: Path) -> Path:
     """An index of the sample transcripts plus the hostile web fixtures; returns its db."""
     talks = root / "talks"
     shutil.copytree(SAMPLES, talks)
-    for name in HOSTILE:
-        shutil.copy(FIXTURES / "hostile" / name, talks / name)
+    for path in HOSTILE:
+        shutil.copy(path, talks / path.name)
     done = talkrag("ingest", str(talks), "--db", str(root / "db"))
     assert done.returncode == 0, done.stderr
     return root / "db"
