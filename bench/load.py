@@ -9,6 +9,7 @@ three answer routes: /v1/ask, /v1/chat (streamed) and /v1/chat/completions.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import subprocess
@@ -58,9 +59,15 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def _one(client: httpx.Client, i: int) -> None:
+def devset_questions() -> tuple[str, ...]:
+    """The development set's questions (evals/datasets/dev.jsonl), for an index of its talks."""
+    lines = (REPO / "evals" / "datasets" / "dev.jsonl").read_text().splitlines()
+    return tuple(json.loads(line)["question"] for line in lines if line.strip())
+
+
+def _one(client: httpx.Client, i: int, questions: tuple[str, ...]) -> None:
     """One request of the mix; raises on anything but a complete, successful answer."""
-    question = QUESTIONS[i % len(QUESTIONS)]
+    question = questions[i % len(questions)]
     kind = i % 6
     if kind == 4:
         body = {"messages": [{"role": "user", "content": question}]}
@@ -79,7 +86,13 @@ def _one(client: httpx.Client, i: int) -> None:
         r.raise_for_status()
 
 
-def run_load(url: str, requests: int, concurrency: int, pid: int | None = None) -> LoadReport:
+def run_load(
+    url: str,
+    requests: int,
+    concurrency: int,
+    pid: int | None = None,
+    questions: tuple[str, ...] = QUESTIONS,
+) -> LoadReport:
     """Send `requests` requests, `concurrency` at a time; sample the server's RSS meanwhile."""
     report, done = LoadReport(), threading.Event()
     began = time.perf_counter()
@@ -92,7 +105,7 @@ def run_load(url: str, requests: int, concurrency: int, pid: int | None = None) 
     def timed(client: httpx.Client, i: int) -> None:
         start = time.perf_counter()
         try:
-            _one(client, i)
+            _one(client, i, questions)
         except (httpx.HTTPError, RuntimeError, KeyError, ValueError) as exc:
             report.errors.append(f"{type(exc).__name__}: {exc}")
             return
@@ -159,7 +172,11 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="an existing index (default: ingest transcripts/)")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument(
+        "--devset", action="store_true", help="ask the dev set's questions (index its talks)"
+    )
     args = parser.parse_args()
+    questions = devset_questions() if args.devset else QUESTIONS
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "db"
@@ -179,9 +196,9 @@ def main() -> None:
             )
         proc, url = _serve(db, Path(tmp) / "server.log")
         try:
-            run_load(url, 2 * args.concurrency, args.concurrency)  # warm-up, not measured
+            run_load(url, 2 * args.concurrency, args.concurrency)  # warm-up: not measured
             _print(
-                run_load(url, args.requests, args.concurrency, proc.pid),
+                run_load(url, args.requests, args.concurrency, proc.pid, questions),
                 args.requests,
                 args.concurrency,
             )
