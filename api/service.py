@@ -63,9 +63,11 @@ class Service:
     def events(self, q: Question) -> Iterator[Event]:
         """The LLM's deltas as they come, then the checked answer, from a worker thread.
 
-        Bad input (say, llm mode with no LLM) raises here, before any event is sent.
+        Bad input (say, llm mode with no LLM) or a missing index raises here, before any
+        event is sent.
         """
         settings = self.settings_for(q)
+        self.index.stats()  # no index yet: StoreError (503) now, not an event after a 200
         events: queue.Queue[Event] = queue.Queue()
 
         def work() -> None:

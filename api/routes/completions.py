@@ -56,6 +56,7 @@ def completions(body: CompletionRequest, service: ServiceDep) -> Any:
         filters=body.filters,
     )
     service.settings_for(q)  # bad input answers 422 now, not inside a started stream
+    service.index.stats()  # and a missing index 503
     if not body.stream:
         return completion(service.ask(q), body.model)
     return StreamingResponse(

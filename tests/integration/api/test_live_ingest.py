@@ -60,3 +60,31 @@ def test_new_talks_answer_without_restart_and_reads_go_on_meanwhile(api, api_db,
     assert api.get("/health").json()["talks"] == talks_before + 3
     ids = {t["talk_id"] for t in api.get("/v1/talks").json()["talks"]}
     assert {"orchard-1", "orchard-2", "orchard-3"} <= ids
+
+
+def test_a_server_started_before_any_ingest_says_so_then_answers(tmp_path: Path):
+    import httpx
+
+    from tests.conftest import SAMPLES
+    from tests.integration.api.server import start_server, talkrag
+
+    db = tmp_path / "db"
+    server = start_server(db, tmp_path / "server.log")
+    try:
+        with httpx.Client(base_url=server.url, timeout=120) as api:
+            assert api.get("/health").json()["status"] == "no_index"
+            question = {"question": "Why did sharding by document id make queries slow?"}
+            for path, body in [
+                ("/v1/ask", question),
+                ("/v1/chat", {"messages": [{"role": "user", "content": question["question"]}]}),
+            ]:
+                r = api.post(path, json=body)
+                assert r.status_code == 503, r.text
+                assert "talkrag ingest" in r.json()["error"]["message"]
+            done = talkrag("ingest", str(SAMPLES / "vector-database-sharding.vtt"), "--db", str(db))
+            assert done.returncode == 0, done.stderr
+            r = api.post("/v1/ask", json=question)
+            assert r.status_code == 200, r.text
+            assert r.json()["citations"]
+    finally:
+        server.stop()
