@@ -81,6 +81,12 @@ def test_chips_open_the_video_at_the_moment(page):
     assert all(
         links.nth(i).get_attribute("rel") == "noopener noreferrer" for i in range(len(hrefs))
     )
+    for _ in range(12):  # the chips are reachable with Tab alone
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('chip')"):
+            break
+    else:
+        pytest.fail("no citation chip took the keyboard focus")
 
 
 def test_transcript_markup_shows_as_text_and_runs_nothing(page):
