@@ -28,7 +28,7 @@ def create_app(settings: ApiSettings | None = None, service: Service | None = No
         app.state.service = service or Service(settings)
         _warm(app.state.service)
         yield
-        app.state.service.index.close()
+        app.state.service.close()
 
     app = FastAPI(
         title="talkrag",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from talkrag.rag.models import Answer, Filters
 
 log = logging.getLogger(__name__)
 
+STREAM_WORKERS = 8  # streamed answers computed at once; more wait their turn
 Event = tuple[str, Any]  # ("delta", str) while the LLM writes, then ("answer", Answer)
 
 
@@ -38,6 +39,14 @@ class Service:
         self.settings = settings
         self.index = index or LiveIndex(settings)
         self.llm = llm if llm is not None else _llm_or_none(settings)
+        # Streamed answers run on a few long-lived threads: a fresh thread per request would
+        # make torch set up its per-thread state again each time, and memory creeps up.
+        self._workers = ThreadPoolExecutor(STREAM_WORKERS, thread_name_prefix="talkrag-answer")
+
+    def close(self) -> None:
+        """Stop the worker threads and release the index."""
+        self._workers.shutdown(wait=False, cancel_futures=True)
+        self.index.close()
 
     def settings_for(self, q: Question) -> ApiSettings:
         """The server's settings with the request's k and mode on top."""
@@ -88,7 +97,7 @@ class Service:
                 log.exception("answer failed")
                 events.put(("error", exc))
 
-        threading.Thread(target=work, name="talkrag-answer", daemon=True).start()
+        self._workers.submit(work)
         return _drain(events)
 
 
