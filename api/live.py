@@ -1,0 +1,120 @@
+"""The index as a long-running server sees it: reopened when another process has ingested.
+
+A local Chroma client keeps its vector index in memory and does not see vectors another
+process (a `talkrag ingest`) writes afterwards, though it does see the generation token.
+So each search compares the token with the one its BM25 index was built at, and on a change
+closes the client, opens a fresh one and reloads BM25: new talks answer without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from talkrag.ingest.embed import Embedder, SentenceTransformerEmbedder, resolve_model
+from talkrag.ingest.index import fingerprint
+from talkrag.ingest.records import FileRecord
+from talkrag.ingest.settings import IngestSettings
+from talkrag.ingest.store import ChunkStore, open_client
+from talkrag.rag.lexical import load_or_build
+from talkrag.rag.models import Filters, Hit
+from talkrag.rag.retrieve import Retriever
+
+CACHED_TEXTS = 8192  # ~12 MiB of MiniLM vectors: the passages questions keep retrieving
+
+
+class SerialEmbedder:
+    """An Embedder used by many request threads: one forward pass at a time, and a bounded
+    cache of vectors by text.
+
+    The fast tokenizer under sentence-transformers is not safe to share across threads
+    ("Already borrowed"), and two cores gain nothing from concurrent passes anyway. Extractive
+    answers embed every sentence of the retrieved passages, and popular passages come back
+    again and again, so their vectors are kept (least recently used out first).
+    """
+
+    def __init__(self, inner: Embedder, cached: int = CACHED_TEXTS) -> None:
+        self.name = inner.name
+        self._inner = inner
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cached = cached
+
+    def load(self) -> None:
+        """Load the model now rather than on the first request."""
+        with self._lock:
+            self._inner.load()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for texts: cached ones looked up, the rest embedded in one pass."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            if missing:
+                for text, vector in zip(missing, self._inner.embed(missing), strict=True):
+                    self._cache[text] = vector
+            for text in texts:
+                self._cache.move_to_end(text)
+            while len(self._cache) > self._cached:
+                self._cache.popitem(last=False)
+            return np.stack([self._cache[t] for t in texts]) if texts else self._inner.embed([])
+
+
+class LiveIndex:
+    """Retrieval for the server: the answer layer's Retriever, kept in step with the store."""
+
+    def __init__(self, settings: IngestSettings) -> None:
+        model_dir, name = resolve_model(settings.model)
+        self.embedder = SerialEmbedder(
+            SentenceTransformerEmbedder(model_dir, name, settings.batch_size)
+        )
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._client: Any = None
+        self._retriever: Retriever | None = None
+
+    def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        """The k best chunks, from the index as it is now (see Retriever.search)."""
+        with self._lock:
+            return self._current().search(question, k, filters)
+
+    def stats(self) -> dict[str, int]:
+        """Chunks and talks in the index as it is now."""
+        with self._lock:
+            lexical = self._current().lexical
+        return {"chunks": len(lexical.ids), "talks": len({m["talk_id"] for m in lexical.metas})}
+
+    def _current(self) -> Retriever:
+        """The retriever, reopened first when the store's generation moved (call under lock)."""
+        retriever = self._retriever
+        if retriever is not None and retriever.store.generation() == retriever.lexical.generation:
+            return retriever
+        if retriever is not None and self._settings.chroma_url:  # a server sees every write
+            retriever.lexical = self._lexical(retriever.store)
+            return retriever
+        self._retriever = None
+        self.close()
+        self._client = open_client(self._settings.db, self._settings.chroma_url, create=False)
+        shape = fingerprint(
+            self.embedder.name, self._settings.max_tokens, self._settings.overlap_tokens
+        )
+        store = ChunkStore(self._client, self._settings.collection, shape, create=False)
+        self._retriever = Retriever(store, self._lexical(store), self.embedder)
+        return self._retriever
+
+    def _lexical(self, store: ChunkStore) -> Any:
+        folder = self._settings.db / f"lexical-{self._settings.collection}"
+        return load_or_build(store, folder)
+
+    def close(self) -> None:
+        """Release the Chroma client, so the next open reads the store afresh from disk."""
+        client, self._client = self._client, None
+        if client is not None and hasattr(client, "close"):
+            client.close()
+
+    def talks(self) -> list[FileRecord]:
+        """Every ingested file's record (its talk), from the index as it is now."""
+        with self._lock:
+            return self._current().store.file_records()
