@@ -80,6 +80,11 @@ class LiveIndex:
         with self._lock:
             return self._current().search(question, k, filters)
 
+    def unknown_terms(self, text: str) -> list[str]:
+        """The text's terms that no chunk of the current index contains."""
+        with self._lock:
+            return self._current().unknown_terms(text)
+
     def stats(self) -> dict[str, int]:
         """Chunks and talks in the index as it is now."""
         with self._lock:

@@ -8,7 +8,7 @@ from typing import Any
 
 from talkrag.ingest.errors import ConfigError, LLMError
 from talkrag.rag.chat import standalone as condensed
-from talkrag.rag.extractive import extractive_answer, refusal
+from talkrag.rag.extractive import extractive_answer, refusal, support
 from talkrag.rag.models import Answer, Filters, Hit
 from talkrag.rag.retrieve import Retriever
 from talkrag.rag.settings import RagSettings
@@ -57,12 +57,15 @@ def answer(
     if not hits:
         return refusal(settings.mode)
     speaker = filters.speaker if filters else None
+    unknown = bool(retriever.unknown_terms(standalone))
     if settings.mode == "llm":
+        if unknown and support(standalone, hits, retriever.embedder, speaker, unknown) is None:
+            return refusal("llm")  # the question names what no talk mentions, and nothing fits
         try:  # the LLM reads the history itself; the extractive fallback cannot
             return _llm_answer(question, hits, llm or make_llm(settings), history, on_delta)
         except LLMError as exc:
             log.warning("LLM failed, falling back to extractive: %s", exc)
-            fallback = extractive_answer(standalone, hits, retriever.embedder, speaker)
+            fallback = extractive_answer(standalone, hits, retriever.embedder, speaker, unknown)
             fallback.notice = f"the LLM failed ({exc}); this is the extractive answer instead"
             return fallback
-    return extractive_answer(standalone, hits, retriever.embedder, speaker)
+    return extractive_answer(standalone, hits, retriever.embedder, speaker, unknown)

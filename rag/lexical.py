@@ -76,6 +76,15 @@ class LexicalIndex:
         )
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
 
+    def unknown_terms(self, text: str) -> list[str]:
+        """The text's (stemmed) terms that no chunk in the index contains."""
+        vocab = getattr(self.bm25, "vocab_dict", None)
+        if not self.ids or not vocab:
+            return []
+        tokens = tokenize([text], self.stemmer)
+        words = {i: w for w, i in tokens.vocab.items()}
+        return [words[i] for i in tokens.ids[0] if words[i] not in vocab]
+
     def chunk(self, row: int, score: float = 0.0) -> StoredChunk:
         """The stored chunk at a row, as the index returns chunks."""
         return stored_chunk(self.ids[row], self.texts[row], self.metas[row], 1.0 - score)

@@ -7,7 +7,7 @@ Imported only by its users: `talkrag ask` and `talkrag search` never load llama_
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,11 @@ class _GivenHits:
 
     hits: list[Hit]
     embedder: Embedder
+    unknown: Callable[[str], list[str]]
+
+    def unknown_terms(self, text: str) -> list[str]:
+        """The text's terms absent from the index the hits came from."""
+        return self.unknown(text)
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         """The given hits, as retrieved (the question chose them already)."""
@@ -110,6 +115,7 @@ class TalkSynthesizer(BaseSynthesizer):
         settings: RagSettings,
         filters: Filters | None = None,
         llm: Any = None,
+        unknown_terms: Callable[[str], list[str]] | None = None,
     ) -> None:
         # BaseSynthesizer.__init__ resolves Settings.llm, the global that defaults to OpenAI and
         # fails offline; talkrag synthesizes itself, so only the callback state is set here.
@@ -118,13 +124,20 @@ class TalkSynthesizer(BaseSynthesizer):
         self._output_cls = None
         self._empty_response = "Empty Response"
         self.embedder, self.settings, self.filters, self.llm = embedder, settings, filters, llm
+        self.unknown_terms = unknown_terms or (lambda _text: [])
 
     @classmethod
     def for_retriever(
         cls, retriever: TalkRetriever, settings: RagSettings | None = None
     ) -> TalkSynthesizer:
         """A synthesizer matching a TalkRetriever: its embedder and filters."""
-        return cls(retriever.talkrag.embedder, settings or RagSettings(), retriever.filters)
+        talkrag = retriever.talkrag
+        return cls(
+            talkrag.embedder,
+            settings or RagSettings(),
+            retriever.filters,
+            unknown_terms=talkrag.unknown_terms,
+        )
 
     def _get_prompts(self) -> dict[str, Any]:
         return {}  # talkrag's prompts live in rag/prompts.py, fenced as data
@@ -150,7 +163,7 @@ class TalkSynthesizer(BaseSynthesizer):
     ) -> CitedResponse:
         """Answer from the nodes through talkrag's answer(); cited nodes become source_nodes."""
         question = query.query_str if isinstance(query, QueryBundle) else str(query)
-        given = _GivenHits([node_to_hit(n) for n in nodes], self.embedder)
+        given = _GivenHits([node_to_hit(n) for n in nodes], self.embedder, self.unknown_terms)
         result = answer(question, given, self.settings, filters=self.filters, llm=self.llm)  # type: ignore[arg-type]
         return to_response(result)
 

@@ -50,6 +50,10 @@ class Retriever:
             for rank, (c, score) in enumerate(_diverse(_dedupe(chunks), k), start=1)
         ]
 
+    def unknown_terms(self, text: str) -> list[str]:
+        """The text's terms that no chunk contains (a question about what no talk mentions)."""
+        return self.lexical.unknown_terms(text)
+
     def _smoothed(self, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Fused scores raised by NEIGHBOUR_WEIGHT times the better neighbour's, best first."""
         score = dict(fused)
