@@ -50,7 +50,10 @@ def make_embedder(
     if backend.startswith("onnx"):
         from talkrag.ingest.onnx_embed import OnnxEmbedder  # noqa: PLC0415
 
-        return OnnxEmbedder(model_dir, name, backend, max_tokens, min(batch_size, 32), cache)
+        # int8 quantizes activations with one scale per batch, so a text's vector would shift
+        # with its batch-mates (cosine down to 0.989): one text per run keeps it deterministic.
+        batch = 1 if backend == "onnx-int8" else min(batch_size, 32)
+        return OnnxEmbedder(model_dir, name, backend, max_tokens, batch, cache)
     if backend in ("torch", "torch-bf16"):
         return SentenceTransformerEmbedder(
             model_dir, name, batch_size, bf16=backend == "torch-bf16"

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 from talkrag.ingest.errors import ModelError
@@ -104,7 +105,10 @@ def _export_fp32(model_dir: Path, out: Path) -> None:
     model = Pooled().eval()
     ids = torch.ones((2, 16), dtype=torch.long)
     axes = {0: "batch", 1: "sequence"}
-    with torch.no_grad():
+    # The tracer warns about shape checks it freezes; for an encoder they hold at any length
+    # (tests compare against sentence-transformers at several lengths), so users need not see them.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             model,
             (ids, torch.ones_like(ids), torch.zeros_like(ids)),
