@@ -112,7 +112,8 @@ def int8_db(tmp_path_factory: pytest.TempPathFactory, cache: Path) -> Path:
 
     db = tmp_path_factory.mktemp("int8") / "db"
     report = run_ingest(_settings(db, backend="onnx-int8", cache=cache), [SAMPLES], [])
-    assert report.chunks_added > 0 and not report.failed
+    assert report.chunks_added > 0
+    assert not report.failed
     return db
 
 
