@@ -60,7 +60,12 @@ def talkrag_rows(library: Path, work: Path, backend: str, words: int) -> Path:
     texts = index.store.texts()
     raw_s = min(_timed(index.embedder.embed, texts) for _ in range(2))  # best of two
     chunk_words = sum(len(t.split()) for t in texts)
-    _row(f"talkrag ingest, {backend}", ingest_s, words, f"{len(texts)} chunks, {report.failed=}")
+    _row(
+        f"talkrag ingest, {backend}",
+        ingest_s,
+        words,
+        f"{len(texts)} chunks, {len(report.failed)} failed",
+    )
     _row(
         f"  raw forward pass, {backend}",
         raw_s * words / chunk_words,
