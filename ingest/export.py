@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from talkrag.ingest.errors import ModelError
@@ -69,13 +70,14 @@ def onnx_model(model_dir: Path, backend: str, cache_dir: Path | None = None) -> 
     return target
 
 
-def _atomic(target: Path, write: object) -> None:
+def _atomic(target: Path, write: Callable[[Path], None]) -> None:
     """Write through a temporary file in the same folder, then rename it into place."""
     fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".onnx", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
     try:
-        write(tmp)  # type: ignore[operator]
+        write(tmp)
+        tmp.chmod(0o644)  # mkstemp makes it private; the cache is readable like any model file
         os.replace(tmp, target)  # atomic: readers see the old state or the whole file
     except (OSError, RuntimeError, ValueError, ImportError) as exc:
         raise ModelError(f"{target}: cannot export the model to ONNX ({exc})") from exc
