@@ -119,11 +119,12 @@ def main() -> None:
         print(f"peak RSS of the ingest process {_peak_rss_mib():,.0f} MiB")
         for backend, db in dbs.items():
             figures = queries.warm(db)
-            cold_s, cold_rss = queries.cold(db)
+            cold_s, cold_cpu, cold_rss = queries.cold(db)
             print(
                 f"{backend}: "
                 + ", ".join(f"{k} {v:.1f}" for k, v in figures.items())
-                + f", cold `talkrag ask` {cold_s:.2f} s (median of 3), peak RSS {cold_rss:,.0f} MiB"
+                + f", cold `talkrag ask` {cold_s:.2f} s wall, {cold_cpu:.2f} s CPU (median of 3), "
+                f"its peak RSS {cold_rss:,.0f} MiB"
             )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import resource
 import statistics
 import subprocess
@@ -47,13 +48,31 @@ def warm(db: Path, rounds: int = 2) -> dict[str, float]:
     }
 
 
-def cold(db: Path, runs: int = 3) -> tuple[float, float]:
-    """Median seconds of `talkrag ask` from a new process to printed answer, and its peak RSS."""
-    command = [sys.executable, "-m", "talkrag", "ask", COLD, "--db", str(db)]
-    seconds = []
+# The child reports its own peak (VmHWM of its own memory map): ru_maxrss of a child would
+# also count the parent's pages it was forked from.
+_CHILD = """
+import atexit, re, sys
+def _peak():
+    status = open("/proc/self/status").read()
+    sys.stderr.write("peak-kib " + re.search(r"VmHWM:\\s+(\\d+)", status).group(1) + "\\n")
+atexit.register(_peak)
+sys.argv = ["talkrag", *sys.argv[1:]]
+from talkrag.cli import main
+main()
+"""
+
+
+def cold(db: Path, runs: int = 3) -> tuple[float, float, float]:
+    """Median wall and CPU seconds of `talkrag ask` from a new process to printed answer; RSS."""
+    command = [sys.executable, "-c", _CHILD, "ask", COLD, "--db", str(db)]
+    seconds, cpu, peak = [], [], 0.0
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
         seconds.append(time.perf_counter() - began)
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return statistics.median(seconds), rss
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        found = re.search(r"peak-kib (\d+)", done.stderr)
+        peak = max(peak, int(found.group(1)) / 1024 if found else 0.0)
+    return statistics.median(seconds), statistics.median(cpu), peak
