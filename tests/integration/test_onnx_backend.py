@@ -177,3 +177,12 @@ def test_a_query_on_an_onnx_index_never_imports_torch(int8_db, cache):
     lines = done.stdout.strip().splitlines()
     assert json.loads(lines[0])["results"], lines[0]  # the search really ran
     assert json.loads(lines[-1]) == {"heavy": []}
+
+
+def test_torch_bf16_vectors_are_unit_and_close_to_fp32(embedder, model_dir):
+    from talkrag.ingest.backends import make_embedder
+    from talkrag.ingest.embed import DEFAULT_MODEL_NAME
+
+    got = make_embedder(model_dir, DEFAULT_MODEL_NAME, "torch-bf16", 256, 8).embed(SENTENCES)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    assert ((got * embedder.embed(SENTENCES)).sum(axis=1) > 0.99).all()
