@@ -35,6 +35,7 @@ test-fast: setup
 	$(BIN)/pytest -m "not slow"
 
 bench: setup
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench
 
 CORPUS := ../shared/corpus

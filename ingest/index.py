@@ -8,19 +8,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from talkrag.ingest.backends import BACKEND_KEY, choose_backend, make_embedder
 from talkrag.ingest.chunk import CHUNKER_VERSION
-from talkrag.ingest.embed import (
-    Embedder,
-    SentenceTransformerEmbedder,
-    load_tokenizer,
-    model_max_tokens,
-    resolve_model,
-)
+from talkrag.ingest.embed import Embedder, load_tokenizer, model_max_tokens, resolve_model
 from talkrag.ingest.errors import ConfigError, StoreError
 from talkrag.ingest.manifest import load_manifest, merge
 from talkrag.ingest.pipeline import Chunking, IngestReport, ProgressFn, ingest
 from talkrag.ingest.settings import IngestSettings
-from talkrag.ingest.store import ChunkStore, disk_note, ingest_lock, open_client, set_aside
+from talkrag.ingest.store import (
+    ChunkStore,
+    disk_note,
+    ingest_lock,
+    open_client,
+    recorded_fingerprint,
+    set_aside,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +34,16 @@ class Index:
     chunking: Chunking
 
 
-def fingerprint(model_name: str, max_tokens: int, overlap_tokens: int) -> dict[str, str | int]:
+def fingerprint(
+    model_name: str, max_tokens: int, overlap_tokens: int, backend: str
+) -> dict[str, str | int]:
     """The index-shaping settings, recorded on the index and checked on every open."""
     return {
         "talkrag:model": model_name,
         "talkrag:max_tokens": max_tokens,
         "talkrag:overlap_tokens": overlap_tokens,
         "talkrag:chunker": CHUNKER_VERSION,
+        BACKEND_KEY: backend,
     }
 
 
@@ -52,9 +57,13 @@ def open_index(settings: IngestSettings, rebuild: bool = False, create: bool = T
             "word pieces: text past it would be silently cut"
         )
     client = open_client(settings.db, settings.chroma_url, create)
-    shape = fingerprint(model_name, settings.max_tokens, settings.overlap_tokens)
+    recorded = None if rebuild else recorded_fingerprint(client, settings.collection)
+    backend = choose_backend(settings.backend, recorded and str(recorded[BACKEND_KEY]), create)
+    shape = fingerprint(model_name, settings.max_tokens, settings.overlap_tokens, backend)
     store = ChunkStore(client, settings.collection, shape, rebuild, create)
-    embedder = SentenceTransformerEmbedder(model_dir, model_name, settings.batch_size)
+    embedder = make_embedder(
+        model_dir, model_name, backend, settings.max_tokens, settings.batch_size, settings.cache
+    )
     chunking = Chunking(load_tokenizer(model_dir), settings.max_tokens, settings.overlap_tokens)
     return Index(store, embedder, chunking)
 

@@ -8,6 +8,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,9 @@ class _Run:
         self.pending: list[_Prepared] = []
         self.claimed: dict[str, str] = {}  # talk id -> source, within this run
         self.writing = False
+        # Chroma writes overlap the model (both release the GIL); one thread keeps them in order.
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="talkrag-write")
+        self.writes: Future[None] | None = None
 
     def prepare(self, path: Path) -> _Prepared | None:
         """Parse and chunk a file, or None when the index already holds it as it is."""
@@ -166,7 +170,7 @@ class _Run:
         return talk
 
     def flush(self) -> None:
-        """Embed what the pending files need, then write each file, its record last."""
+        """Embed what the pending files need, then hand their writes to the writer thread."""
         todo = [(p, c) for p in self.pending for c in _missing(self.store, p)]
         if todo:
             self.embedder.load()  # model load time is not embedding time
@@ -174,16 +178,27 @@ class _Run:
         vectors = self.embedder.embed([c.text for _, c in todo]) if todo else []
         self.report.embed_seconds += time.perf_counter() - began
         by_id = {c.id: vectors[i] for i, (_, c) in enumerate(todo)}
+        self.report.words_embedded += sum(len(c.text.split()) for _, c in todo)
+        self.wait()  # one group in flight: memory stays bounded, files stay in order
         self.begin_writes()
-        for prepared in self.pending:
+        self.writes = self.writer.submit(self._write, self.pending, by_id)
+        self.pending = []
+
+    def _write(self, group: list[_Prepared], by_id: dict[str, Any]) -> None:
+        """Write each file of a group, its record last (runs beside the next group's embedding)."""
+        for prepared in group:
             added, removed = self.store.write_file(
                 prepared.talk, prepared.fingerprint, prepared.chunks, by_id
             )
             self.report.chunks_added += added
             self.report.chunks_removed += removed
             log.info("wrote %s: %d chunks added, %d removed", prepared.talk.source, added, removed)
-        self.report.words_embedded += sum(len(c.text.split()) for _, c in todo)
-        self.pending = []
+
+    def wait(self) -> None:
+        """Block until the group being written is stored; its errors are raised here."""
+        if self.writes is not None:
+            writes, self.writes = self.writes, None
+            writes.result()
 
     def begin_writes(self) -> None:
         """Stamp a new generation before the first write, so no reader trusts a half-run."""
@@ -242,11 +257,15 @@ def ingest(
         run.report.pruned, run.report.chunks_removed = prune(store)
     files, missing = discover(paths)
     run.report.files, run.report.failed = len(files), list(missing)
-    for done, path in enumerate(files, start=1):
-        run.step(path)
-        if on_progress:
-            on_progress(done, len(files), run.report.chunks_added)
-    run.flush()
+    try:
+        for done, path in enumerate(files, start=1):
+            run.step(path)
+            if on_progress:
+                on_progress(done, len(files), run.report.chunks_added)
+        run.flush()
+        run.wait()
+    finally:  # an error or ^C midway still lets the group in flight finish, record last
+        run.writer.shutdown(wait=True)
     if on_progress:
         on_progress(len(files), len(files), run.report.chunks_added)
     if run.writing or run.report.pruned:

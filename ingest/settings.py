@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +30,14 @@ class IngestSettings(BaseSettings):
         48, ge=0, description="at most this many word pieces of a chunk's end repeat in the next"
     )
     batch_size: int = Field(64, ge=1, description="texts per embedding forward pass")
+    backend: Literal["torch", "torch-bf16", "onnx", "onnx-int8"] | None = Field(
+        None,
+        description="what runs the model for a new index (default: the fastest that keeps the "
+        "dev-set figures); an existing index always uses the backend it was built with",
+    )
+    cache: Path | None = Field(
+        None, description="where ONNX exports are kept; default ~/.cache/talkrag"
+    )
     embed_group: int = Field(
         512, ge=1, description="chunks gathered across files before one embedding call"
     )

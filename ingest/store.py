@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 PAGE = 5000  # chunks per `get` when reading the whole index
 LOW_DISK = 4 << 20  # bytes free under which a failed write is blamed on a full disk
+# Fingerprint keys that older indexes lack, with the value those indexes were built with.
+LEGACY_FINGERPRINT: dict[str, str | int] = {"talkrag:backend": "torch"}
 
 
 def _record_id(source: str) -> str:
@@ -139,6 +141,20 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+def _shaping(meta: Metadata | None) -> Metadata:
+    recorded = {k: v for k, v in (meta or {}).items() if k.startswith("talkrag:")}
+    return {**LEGACY_FINGERPRINT, **recorded}
+
+
+@_guarded
+def recorded_fingerprint(client: Any, prefix: str) -> Metadata | None:
+    """The fingerprint an existing index records, or None when there is no index yet."""
+    names = {getattr(c, "name", c) for c in client.list_collections()}
+    if f"{prefix}-chunks" not in names:
+        return None
+    return _shaping(client.get_collection(f"{prefix}-chunks", embedding_function=None).metadata)
+
+
 class ChunkStore:
     """The index: chunks with vectors, one record per file, and a generation token."""
 
@@ -183,8 +199,7 @@ class ChunkStore:
     @property
     def fingerprint(self) -> Metadata:
         """The index-shaping settings recorded on the chunk collection."""
-        meta = self._chunks.metadata or {}
-        return {k: v for k, v in meta.items() if k.startswith("talkrag:")}
+        return _shaping(self._chunks.metadata)
 
     def _state_meta(self) -> Metadata:
         got = self._state.get(ids=["generation"], include=["metadatas"])

@@ -87,6 +87,14 @@ def ingest(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="drop the index and build anew")
     ] = False,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            "--backend",
+            help="onnx (default), onnx-int8, torch or torch-bf16; fixed per index "
+            "[env TALKRAG_BACKEND]",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
     verbose: VerboseOpt = 0,
 ) -> None:
@@ -96,7 +104,7 @@ def ingest(
 
     _logging(verbose)
     with reported_errors():
-        settings = _settings(db=db, chroma_url=chroma_url)
+        settings = _settings(db=db, chroma_url=chroma_url, backend=backend)
         show_bar = not json_out and sys.stderr.isatty()
         with render.progress_bar(show_bar) as on_progress:
             report = run_ingest(

@@ -1,0 +1,78 @@
+"""Query-side figures on a built index: warm search and answer latency, and a cold `talkrag ask`."""
+
+from __future__ import annotations
+
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from talkrag.evals.dataset import load_dataset
+from talkrag.rag.answer import answer
+from talkrag.rag.retrieve import open_retriever
+from talkrag.rag.settings import RagSettings
+
+DATASET = Path(__file__).resolve().parents[1] / "evals" / "datasets" / "dev.jsonl"
+COLD = "What is the first trap when people evaluate retrieval?"
+
+
+def _pct(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
+
+
+def warm(db: Path, rounds: int = 2) -> dict[str, float]:
+    """p50/p95 of search and p50 of the extractive answer, in process, after one warm-up."""
+    settings = RagSettings(db=db)
+    retriever = open_retriever(settings)
+    questions = [q.question for q in load_dataset(DATASET)]
+    retriever.search(questions[0], 5)  # model and BM25 load are not query time
+    search_ms: list[float] = []
+    for _ in range(rounds):
+        for q in questions:
+            began = time.perf_counter()
+            retriever.search(q, 5)
+            search_ms.append((time.perf_counter() - began) * 1000)
+    answer_ms = []
+    for q in questions:
+        began = time.perf_counter()
+        answer(q, retriever, settings)
+        answer_ms.append((time.perf_counter() - began) * 1000)
+    return {
+        "search_p50_ms": _pct(search_ms, 0.5),
+        "search_p95_ms": _pct(search_ms, 0.95),
+        "answer_p50_ms": _pct(answer_ms, 0.5),
+    }
+
+
+# The child reports its own peak (VmHWM of its own memory map): ru_maxrss of a child would
+# also count the parent's pages it was forked from.
+_CHILD = """
+import atexit, re, sys
+def _peak():
+    status = open("/proc/self/status").read()
+    sys.stderr.write("peak-kib " + re.search(r"VmHWM:\\s+(\\d+)", status).group(1) + "\\n")
+atexit.register(_peak)
+sys.argv = ["talkrag", *sys.argv[1:]]
+from talkrag.cli import main
+main()
+"""
+
+
+def cold(db: Path, runs: int = 3) -> tuple[float, float, float]:
+    """Median wall and CPU seconds of `talkrag ask` from a new process to printed answer; RSS."""
+    command = [sys.executable, "-c", _CHILD, "ask", COLD, "--db", str(db)]
+    seconds, cpu, peak = [], [], 0.0
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        began = time.perf_counter()
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        seconds.append(time.perf_counter() - began)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        found = re.search(r"peak-kib (\d+)", done.stderr)
+        peak = max(peak, int(found.group(1)) / 1024 if found else 0.0)
+    return statistics.median(seconds), statistics.median(cpu), peak
