@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from talkrag.ingest.embed import Embedder, SentenceTransformerEmbedder, resolve_model
+from talkrag.ingest.backends import BACKEND_KEY, DEFAULT_BACKEND, choose_backend, make_embedder
+from talkrag.ingest.embed import Embedder, resolve_model
 from talkrag.ingest.index import fingerprint
 from talkrag.ingest.records import FileRecord
 from talkrag.ingest.settings import IngestSettings
-from talkrag.ingest.store import ChunkStore, open_client
+from talkrag.ingest.store import ChunkStore, open_client, recorded_fingerprint
 from talkrag.rag.lexical import load_or_build
 from talkrag.rag.models import Filters, Hit
 from talkrag.rag.retrieve import Retriever
@@ -66,11 +67,9 @@ class LiveIndex:
     """Retrieval for the server: the answer layer's Retriever, kept in step with the store."""
 
     def __init__(self, settings: IngestSettings) -> None:
-        model_dir, name = resolve_model(settings.model)
-        self.embedder = SerialEmbedder(
-            SentenceTransformerEmbedder(model_dir, name, settings.batch_size)
-        )
         self._settings = settings
+        self._backend = settings.backend or DEFAULT_BACKEND  # until an index says otherwise
+        self.embedder = self._embedder(self._backend)
         self._lock = threading.Lock()
         self._client: Any = None
         self._retriever: Retriever | None = None
@@ -102,12 +101,31 @@ class LiveIndex:
         self._retriever = None
         self.close()
         self._client = open_client(self._settings.db, self._settings.chroma_url, create=False)
+        self._use_backend_of(self._client)
         shape = fingerprint(
-            self.embedder.name, self._settings.max_tokens, self._settings.overlap_tokens
+            self.embedder.name,
+            self._settings.max_tokens,
+            self._settings.overlap_tokens,
+            self._backend,
         )
         store = ChunkStore(self._client, self._settings.collection, shape, create=False)
         self._retriever = Retriever(store, self._lexical(store), self.embedder)
         return self._retriever
+
+    def _embedder(self, backend: str) -> SerialEmbedder:
+        model_dir, name = resolve_model(self._settings.model)
+        s = self._settings
+        return SerialEmbedder(
+            make_embedder(model_dir, name, backend, s.max_tokens, s.batch_size, s.cache)
+        )
+
+    def _use_backend_of(self, client: Any) -> None:
+        """Queries embed with the backend the index records (it may differ from the guess)."""
+        recorded = recorded_fingerprint(client, self._settings.collection)
+        wanted = recorded and str(recorded[BACKEND_KEY])
+        backend = choose_backend(self._settings.backend, wanted, create=False)
+        if backend != self._backend:
+            self._backend, self.embedder = backend, self._embedder(backend)
 
     def _lexical(self, store: ChunkStore) -> Any:
         folder = self._settings.db / f"lexical-{self._settings.collection}"

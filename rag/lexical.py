@@ -18,6 +18,14 @@ from talkrag.ingest.store import ChunkStore, StoredChunk, stored_chunk
 
 log = logging.getLogger(__name__)
 
+MIN_VOCAB = 5000  # distinct terms; the dev corpus has 17,747, six sample talks a few hundred
+# Words that frame a question rather than name its subject; never evidence of a gap.
+FRAMING = (
+    "why how what which who whom whose when where did does do make made say said tell told "
+    "anyone someone somebody anybody talk talks speaker speakers guest host hosts mention "
+    "mentioned discuss discussed explain explained describe described give gave about anything "
+    "something"
+).split()
 FORMAT = "2"  # 2: the talk title is part of each chunk's BM25 document
 
 
@@ -77,13 +85,17 @@ class LexicalIndex:
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
 
     def unknown_terms(self, text: str) -> list[str]:
-        """The text's (stemmed) terms that no chunk in the index contains."""
+        """The text's (stemmed) content terms that no chunk in the index contains.
+
+        Only a broad index says anything by lacking a word: below MIN_VOCAB terms, none counts.
+        """
         vocab = getattr(self.bm25, "vocab_dict", None)
-        if not self.ids or not vocab:
+        if not self.ids or not vocab or len(vocab) < MIN_VOCAB:
             return []
+        framing = set(tokenize([" ".join(FRAMING)], self.stemmer).vocab)
         tokens = tokenize([text], self.stemmer)
         words = {i: w for w, i in tokens.vocab.items()}
-        return [words[i] for i in tokens.ids[0] if words[i] not in vocab]
+        return [w for w in (words[i] for i in tokens.ids[0]) if w not in vocab and w not in framing]
 
     def chunk(self, row: int, score: float = 0.0) -> StoredChunk:
         """The stored chunk at a row, as the index returns chunks."""
