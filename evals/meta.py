@@ -103,12 +103,12 @@ def build_pairs(files: Sequence[Path], seed: int = 0) -> list[Pair]:
 
 
 def pick_files(folders: Sequence[Path], n: int, seed: int = 0) -> list[Path]:
-    """n transcript files drawn by seed from the folders (.md, .txt, .srt, .vtt)."""
+    """n transcript files drawn by seed from the folders (any supported format)."""
     found = sorted(
         p
         for folder in folders
         for p in folder.rglob("*")
-        if p.suffix in {".md", ".txt", ".srt", ".vtt"} and not p.name.startswith(("README", "_"))
+        if p.suffix in {".md", ".txt", ".srt", ".vtt", ".json"} and not p.name.startswith(("README", "_"))
     )
     draw = random.Random(seed)  # noqa: S311  (a seeded, reproducible draw, not a secret)
     return sorted(draw.sample(found, min(n, len(found))))
