@@ -26,6 +26,7 @@ from talkrag.ingest.parsers import parse_file
 SUPPORTED_KINDS = ("verbatim", "paraphrase", "clause")
 UNSUPPORTED_KINDS = ("number", "date", "name", "negation", "addition", "other_talk")
 MIN_WORDS, MAX_WORDS, CONTEXT = 8, 45, 2
+SUFFIXES = frozenset({".md", ".txt", ".srt", ".vtt", ".json"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,8 @@ def pick_files(folders: Sequence[Path], n: int, seed: int = 0) -> list[Path]:
         p
         for folder in folders
         for p in folder.rglob("*")
-        if p.suffix in {".md", ".txt", ".srt", ".vtt", ".json"} and not p.name.startswith(("README", "_"))
+        if p.suffix in {".md", ".txt", ".srt", ".vtt", ".json"}
+        and not p.name.startswith(("README", "_"))
     )
     draw = random.Random(seed)  # noqa: S311  (a seeded, reproducible draw, not a secret)
     return sorted(draw.sample(found, min(n, len(found))))
