@@ -29,6 +29,7 @@ SYSTEM = (
     "including numbers, names, dates and negations, is stated by the evidence; otherwise "
     '{"supported": false}.'
 )
+RETRY = 'Answer again with only the JSON object: {"supported": true} or {"supported": false}.'
 _OBJECT = re.compile(r"\{[^{}]*\}")
 
 
@@ -99,9 +100,16 @@ class LLMJudge:
         key = self._key(claim, passages)
         if key in self._cache:
             return Verdict(self._cache[key], float(self._cache[key]), evidence)
+        asked = messages(claim, passages)
         for _ in range(PARSE_TRIES):
-            verdict = parse_verdict(self.client.complete(messages(claim, passages)))
+            reply = self.client.complete(asked)
+            verdict = parse_verdict(reply)
             if verdict is not None:
                 self._remember(key, verdict)
                 return Verdict(verdict, float(verdict), evidence)
+            asked = [
+                *asked,
+                {"role": "assistant", "content": reply},
+                {"role": "user", "content": RETRY},
+            ]
         return Verdict(False, 0.0, evidence, ("judge answer did not match the schema",), True)

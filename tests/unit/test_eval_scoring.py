@@ -149,3 +149,31 @@ def test_auroc():
     assert auroc([True, False], [0.9, 0.1]) == 1.0
     assert auroc([True, False], [0.1, 0.9]) == 0.0
     assert auroc([True, True, False, False], [0.5, 0.5, 0.5, 0.5]) == 0.5
+
+
+class ScriptedClient:
+    """Replies in turn from a script: tests the judge's retry and cache logic, not an LLM."""
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies, self.asked = list(replies), []
+
+    def complete(self, messages):
+        self.asked.append(messages)
+        return self.replies.pop(0)
+
+
+def test_judge_retries_once_then_counts_a_parse_failure(tmp_path):
+    from talkrag.evals.judge import LLMJudge
+
+    client = ScriptedClient(["yes!", '{"supported": true}', "no", "still no"])
+    judge = LLMJudge(client, "m", tmp_path / "cache.jsonl")
+    first = judge.verify("Claim one.", ["Evidence."])
+    assert first.supported
+    assert not first.parse_failed
+    assert len(client.asked[1]) == 4  # the retry shows the bad reply and asks for JSON only
+    failed = judge.verify("Claim two.", ["Evidence."])
+    assert failed.parse_failed
+    assert not failed.supported
+    again = LLMJudge(client, "m", tmp_path / "cache.jsonl").verify("Claim one.", ["Evidence."])
+    assert again.supported
+    assert len(client.asked) == 4  # the cached verdict asked nothing
