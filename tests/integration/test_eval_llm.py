@@ -32,7 +32,7 @@ class CountingClient:
 
 def test_judge_counts_parse_failures_and_caches_verdicts(llm_server: str, tmp_path: Path):
     pairs = build_pairs(sorted(SAMPLES.glob("*.*"))[:4], seed=0)[:4]
-    client = CountingClient(LLMClient("gemma", base_url=llm_server, max_tokens=32, timeout=120))
+    client = CountingClient(LLMClient("gemma", base_url=llm_server, max_tokens=32, timeout=600))
     cache = tmp_path / "judge.jsonl"
     first = evaluate(pairs, LLMJudge(client, "gemma", cache))
     verdicts = [json.loads(x) for x in cache.read_text().splitlines()] if cache.exists() else []
@@ -50,6 +50,7 @@ def test_good_and_bad_systems_are_told_apart(llm_server: str, tmp_path: Path, mo
     assert runner.invoke(app, ["ingest", str(SAMPLES), "--db", str(db)]).exit_code == 0
     monkeypatch.setenv("OPENAI_BASE_URL", llm_server)
     monkeypatch.setenv("TALKRAG_LLM_MODEL", "gemma")
+    monkeypatch.setenv("TALKRAG_LLM_TIMEOUT", "600")  # 2 shared cores: a prompt can take minutes
     figures = {}
     for mode in ("extractive", "llm"):
         args = ["eval", str(DATASET), "--db", str(db), "--corpus", str(SAMPLES), "--mode", mode]
