@@ -275,7 +275,9 @@ def eval_(
     verifier: Annotated[
         VerifierName | None, typer.Option("--verifier", help="offline (default) or llm judge")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="run folder (default eval-runs/latest)")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="run folder (default eval-runs/latest)")
+    ] = None,
     corpus: Annotated[
         Path | None, typer.Option("--corpus", help="root of evidence files [../shared/corpus]")
     ] = None,
