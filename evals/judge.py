@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from talkrag.evals.verify import Verdict
+from talkrag.ingest.errors import LLMBadResponse
 from talkrag.rag.prompts import neutralise
 
 PARSE_TRIES = 2
@@ -102,7 +103,10 @@ class LLMJudge:
             return Verdict(self._cache[key], float(self._cache[key]), evidence)
         asked = messages(claim, passages)
         for _ in range(PARSE_TRIES):
-            reply = self.client.complete(asked)
+            try:
+                reply = self.client.complete(asked)
+            except LLMBadResponse:  # an empty answer: unreadable, like any off-schema reply
+                reply = ""
             verdict = parse_verdict(reply)
             if verdict is not None:
                 self._remember(key, verdict)
