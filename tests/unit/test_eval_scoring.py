@@ -177,3 +177,20 @@ def test_judge_retries_once_then_counts_a_parse_failure(tmp_path):
     again = LLMJudge(client, "m", tmp_path / "cache.jsonl").verify("Claim one.", ["Evidence."])
     assert again.supported
     assert len(client.asked) == 4  # the cached verdict asked nothing
+
+
+class EmptyClient:
+    """An endpoint that answers nothing, as a tiny model sometimes does."""
+
+    def complete(self, messages):
+        from talkrag.ingest.errors import LLMBadResponse
+
+        raise LLMBadResponse("the LLM endpoint sent an empty answer")
+
+
+def test_judge_counts_an_empty_answer_as_a_parse_failure():
+    from talkrag.evals.judge import LLMJudge
+
+    verdict = LLMJudge(EmptyClient(), "m").verify("Claim.", ["Evidence."])
+    assert verdict.parse_failed
+    assert not verdict.supported
