@@ -22,11 +22,22 @@ def test_claims_keep_their_citations_in_both_styles():
         Claim("Writes spread evenly.", (1,)),
         Claim("Every query visited every shard.", (1, 2)),
     ]
-    llm = "It is cheap [2]. It is fast [uncited]. e.g. this one [1]."
-    claims = split_claims(llm)
-    assert claims[0] == Claim("It is cheap.", (2,))
-    assert claims[1] == Claim("It is fast.", ())
-    assert claims[2].citations == (1,)
+    llm = "It is cheap [2]. It is fast [uncited]. This one too [1]."
+    assert split_claims(llm) == [
+        Claim("It is cheap", (2,)),
+        Claim("It is fast.", ()),
+        Claim("This one too", (1,)),
+    ]
+
+
+def test_a_verbatim_transcript_sentence_stays_one_claim():
+    extractive = (
+        "Why JavaScript? because it runs everywhere. [1] The hotel is in Greece. uh it is. [2]"
+    )
+    assert split_claims(extractive) == [
+        Claim("Why JavaScript? because it runs everywhere.", (1,)),
+        Claim("The hotel is in Greece. uh it is.", (2,)),
+    ]
 
 
 def test_headings_and_lead_ins_are_not_claims():
