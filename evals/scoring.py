@@ -121,6 +121,8 @@ def score_question(
     """The per-question record: what was retrieved, answered and cited, and every verdict."""
     answered = question.answerable and not answer.refused
     reference = question.reference_answer if answered else None
+    claims = score_claims(answer, {h.chunk_id for h in hits}, verifier)
+    cited = {n for c in claims for n in c["citations"]}  # what the answer cites, not all given
     return {
         "id": question.id,
         "question": question.question,
@@ -135,11 +137,11 @@ def score_question(
             for c in answer.citations
         ],
         "cites_gold": (
-            any(Path(c.source).name in question.sources for c in answer.citations)
+            any(Path(c.source).name in question.sources for c in answer.citations if c.n in cited)
             if answered
             else None
         ),
-        "claims": score_claims(answer, {h.chunk_id for h in hits}, verifier),
+        "claims": claims,
         "overlap": (
             {
                 "token_f1": token_f1(answer.answer, reference),
