@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup quickstart test test-fast lint bench bench-index bench-dev clean
+.PHONY: setup quickstart test test-fast lint bench bench-index bench-dev eval-dev bench-qmsum clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -47,6 +47,12 @@ bench-index: setup
 
 bench-dev: bench-index
 	$(BIN)/python -m bench.devset --db .bench/corpus-db
+
+eval-dev: bench-index
+	$(BIN)/talkrag eval evals/datasets/dev.jsonl --db .bench/corpus-db --corpus $(CORPUS) --out .bench/eval-dev
+
+bench-qmsum: setup
+	$(BIN)/python -m bench.qmsum --db .bench/qmsum-db
 
 clean:
 	rm -rf $(VENV) .talkrag .bench

@@ -1,0 +1,86 @@
+"""What `talkrag eval` runs: settings -> retriever, verifier, LLM -> run, report, compare, meta."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from talkrag.evals.dataset import load_dataset
+from talkrag.evals.gates import failed_gates, parse_gates
+from talkrag.evals.meta import build_pairs, evaluate, pick_files
+from talkrag.evals.report import compare_runs, write_report
+from talkrag.evals.run import Progress, config_of, run_eval
+from talkrag.evals.settings import EvalSettings
+from talkrag.evals.verify import OfflineVerifier, Verifier
+from talkrag.ingest.embed import Embedder
+from talkrag.ingest.errors import ConfigError
+from talkrag.rag.answer import make_llm
+from talkrag.rag.retrieve import open_retriever
+
+__all__ = ["compare_runs", "failed_gates", "parse_gates"]
+META_FOLDERS = ("practical-ai", "aiewf2026/transcripts", "aiewf2026/transcripts-raw")
+
+
+def eval_settings(**overrides: Any) -> EvalSettings:
+    """Settings from TALKRAG_* env vars, with the flags that were given on top."""
+    return EvalSettings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def make_verifier(settings: EvalSettings, embedder: Embedder) -> Verifier:
+    """The verifier the settings name: offline (default) or the LLM judge."""
+    if settings.verifier == "llm":
+        from talkrag.evals.judge import LLMJudge  # noqa: PLC0415  (openai loads only here)
+
+        return LLMJudge.from_settings(settings)
+    return OfflineVerifier(embedder)
+
+
+def evaluate_dataset(
+    settings: EvalSettings, dataset: Path, on_progress: Progress | None = None
+) -> dict[str, Any]:
+    """Run a dataset through retrieval, answers and verification; write records and report."""
+    questions = load_dataset(dataset)
+    retriever = open_retriever(settings)
+    verifier = make_verifier(settings, retriever.embedder)
+    llm = make_llm(settings) if settings.mode == "llm" else None
+    config = config_of(settings, dataset, verifier)
+    summary = run_eval(
+        questions, retriever, settings, verifier, config, llm=llm, on_progress=on_progress
+    )
+    summary["report"] = str(write_report(settings.out))
+    summary["out"] = str(settings.out)
+    return summary
+
+
+def meta_eval(settings: EvalSettings, files: int, seed: int) -> dict[str, Any]:
+    """The verifier's balanced accuracy and AUROC on labelled pairs drawn from the corpus."""
+    folders = [settings.corpus / f for f in META_FOLDERS if (settings.corpus / f).is_dir()]
+    folders = folders or [settings.corpus]
+    if not settings.corpus.is_dir():
+        raise ConfigError(f"corpus folder {settings.corpus} not found: pass --corpus DIR")
+    pairs = build_pairs(pick_files(folders, files, seed), seed)
+    from talkrag.ingest.embed import SentenceTransformerEmbedder, resolve_model  # noqa: PLC0415
+
+    model_dir, name = resolve_model(settings.model)
+    verifier = make_verifier(settings, SentenceTransformerEmbedder(model_dir, name))
+    return {"meta": evaluate(pairs, verifier) | {"files": files, "seed": seed}}
+
+
+def render_result(result: dict[str, Any]) -> str:
+    """A few readable lines for the terminal (the full figures are in --json and report.md)."""
+    if "meta" in result:
+        meta = result["meta"]
+        kinds = ", ".join(f"{k} {v:.2f}" for k, v in meta["correct_by_kind"].items())
+        return (
+            f"{meta['verifier']} verifier on {meta['pairs']} pairs: balanced accuracy "
+            f"{meta['balanced_accuracy']:.3f}, AUROC {meta['auroc']:.3f}\ncorrect by kind: {kinds}"
+        )
+    if "metric_changes" in result:
+        lines = [f"{'metric':28} {'A':>8} {'B':>8} {'change':>8}"]
+        for name, c in result["metric_changes"].items():
+            cells = ["n/a" if c[x] is None else f"{c[x]:.3f}" for x in ("a", "b", "delta")]
+            lines.append(f"{name:28} {cells[0]:>8} {cells[1]:>8} {cells[2]:>8}")
+        lines += [f"{q['id']}: {q['a']} -> {q['b']}" for q in result["questions_changed"]]
+        return "\n".join(lines)
+    lines = [f"{n:28} {'n/a' if v is None else f'{v:.3f}'}" for n, v in result["metrics"].items()]
+    return "\n".join([*lines, f"records and {result['report']}"])

@@ -1,0 +1,207 @@
+"""Pure parts of the eval suite: claims, checks, overlap, aggregation, gates, judge parsing."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from talkrag.evals.claims import Claim, split_claims
+from talkrag.evals.gates import failed_gates, parse_gates
+from talkrag.evals.judge import parse_verdict
+from talkrag.evals.meta import auroc
+from talkrag.evals.perturb import negate, swap_date, swap_number
+from talkrag.evals.scoring import rouge_l, token_f1
+from talkrag.evals.summary import aggregate, bootstrap
+from talkrag.evals.support import failed_checks, names, numbers
+from talkrag.ingest.errors import InputError
+
+
+def test_claims_keep_their_citations_in_both_styles():
+    extractive = "Writes spread evenly. [1] Every query visited every shard. [1][2]"
+    assert split_claims(extractive) == [
+        Claim("Writes spread evenly.", (1,)),
+        Claim("Every query visited every shard.", (1, 2)),
+    ]
+    llm = "It is cheap [2]. It is fast [uncited]. This one too [1]."
+    assert split_claims(llm) == [
+        Claim("It is cheap", (2,)),
+        Claim("It is fast.", ()),
+        Claim("This one too", (1,)),
+    ]
+
+
+def test_a_verbatim_transcript_sentence_stays_one_claim():
+    extractive = (
+        "Why JavaScript? because it runs everywhere. [1] The hotel is in Greece. uh it is. [2]"
+    )
+    assert split_claims(extractive) == [
+        Claim("Why JavaScript? because it runs everywhere.", (1,)),
+        Claim("The hotel is in Greece. uh it is.", (2,)),
+    ]
+
+
+def test_headings_and_lead_ins_are_not_claims():
+    assert split_claims("## Summary\nThe options are:") == []
+
+
+def test_numbers_read_digits_and_words():
+    assert numbers("forty percent of 1,000 vectors") == {"40", "1000"}
+
+
+def test_names_skip_the_sentence_opening_but_keep_months():
+    assert names("Then Aiko moved it in March. We shipped.") == {"aiko", "march"}
+
+
+@pytest.mark.parametrize(
+    ("claim", "problem"),
+    [
+        ("The three biggest customers held fifty percent of vectors.", "numbers"),
+        ("The three biggest customers at Oracle held forty percent.", "names"),
+        ("The three biggest customers never held forty percent.", "negation"),
+        (
+            "The three biggest customers held forty percent, mostly images from satellites.",
+            "content words",
+        ),
+    ],
+)
+def test_hard_checks_catch_each_kind(claim: str, problem: str):
+    evidence = "Our three biggest customers held forty percent of all vectors."
+    failed = failed_checks(claim, evidence, evidence)
+    assert len(failed) == 1
+    assert problem in failed[0]
+    assert (
+        failed_checks("The three biggest customers held forty percent.", evidence, evidence) == []
+    )
+
+
+def test_perturbations_change_what_they_say():
+    rng = random.Random(1)
+    assert swap_number("We ran 32 shards.", rng) != "We ran 32 shards."
+    assert "2025" not in (swap_date("It shipped in 2025.", rng) or "2025")
+    assert negate("It is not cheap.") == "It is cheap."
+    assert negate("It is cheap.") == "It is not cheap."
+
+
+def test_overlap_scores():
+    assert token_f1("forty percent [1]", "forty percent") == 1.0
+    assert token_f1("nothing alike", "forty percent") == 0.0
+    assert rouge_l("a b c d", "a x c d") == pytest.approx(0.75)
+
+
+def _record(qid: str, answerable: bool, refused: bool, supported: list[bool]) -> dict:
+    claims = [
+        {
+            "supported": s,
+            "citations": [1],
+            "precise_citations": int(s),
+            "valid_citations": 1,
+            "parse_failed": False,
+        }
+        for s in supported
+    ]
+    return {
+        "id": qid,
+        "answerable": answerable,
+        "refused": refused,
+        "claims": claims,
+        "retrieval": {"hit@5": 1.0} if answerable else None,
+        "overlap": None,
+        "cites_gold": None,
+    }
+
+
+def test_refusals_are_counted_apart_from_faithfulness():
+    records = [
+        _record("a", True, False, [True, False]),
+        _record("b", True, True, []),
+        _record("u", False, True, []),
+        _record("v", False, False, [True]),
+    ]
+    m = aggregate(records)
+    assert m["claims_supported"] == pytest.approx(2 / 3, abs=1e-3)  # refusals add no claims
+    assert m["answers_with_unsupported"] == 0.5
+    assert m["refusal_precision"] == 0.5
+    assert m["refusal_recall"] == 0.5
+    assert m["answerable_refused"] == 0.5
+
+
+def test_all_refused_gives_no_faithfulness_figure_rather_than_nan():
+    m = aggregate([_record("u", False, True, [])])
+    assert m["claims_supported"] is None
+    assert m["refusal_recall"] == 1.0
+
+
+def test_bootstrap_is_seeded_and_brackets_the_value():
+    records = [_record(str(i), True, False, [i % 3 != 0]) for i in range(30)]
+    assert bootstrap(records, seed=3, samples=200) == bootstrap(records, seed=3, samples=200)
+    low, high = bootstrap(records, seed=3, samples=200)["claims_supported"]
+    assert low <= aggregate(records)["claims_supported"] <= high
+
+
+def test_gates():
+    gates = parse_gates(["claims_supported=0.9", "answers_with_unsupported=0.1"])
+    failed = failed_gates({"claims_supported": 0.8, "answers_with_unsupported": 0.05}, gates)
+    assert failed == ["claims_supported = 0.8 is under the gate 0.9"]
+    with pytest.raises(InputError, match="metric=value"):
+        parse_gates(["claims_supported"])
+    with pytest.raises(InputError, match="no metric named"):
+        failed_gates({"a": 1.0}, {"b": 0.5})
+
+
+def test_judge_answers_must_match_the_schema():
+    assert parse_verdict('Sure! {"supported": true}') is True
+    assert parse_verdict('{"supported": false}') is False
+    assert parse_verdict('{"supported": "yes"}') is None
+    assert parse_verdict('{"supported": true, "why": "x"}') is None
+    assert parse_verdict("yes") is None
+
+
+def test_auroc():
+    assert auroc([True, False], [0.9, 0.1]) == 1.0
+    assert auroc([True, False], [0.1, 0.9]) == 0.0
+    assert auroc([True, True, False, False], [0.5, 0.5, 0.5, 0.5]) == 0.5
+
+
+class ScriptedClient:
+    """Replies in turn from a script: tests the judge's retry and cache logic, not an LLM."""
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies, self.asked = list(replies), []
+
+    def complete(self, messages):
+        self.asked.append(messages)
+        return self.replies.pop(0)
+
+
+def test_judge_retries_once_then_counts_a_parse_failure(tmp_path):
+    from talkrag.evals.judge import LLMJudge
+
+    client = ScriptedClient(["yes!", '{"supported": true}', "no", "still no"])
+    judge = LLMJudge(client, "m", tmp_path / "cache.jsonl")
+    first = judge.verify("Claim one.", ["Evidence."])
+    assert first.supported
+    assert not first.parse_failed
+    assert len(client.asked[1]) == 4  # the retry shows the bad reply and asks for JSON only
+    failed = judge.verify("Claim two.", ["Evidence."])
+    assert failed.parse_failed
+    assert not failed.supported
+    again = LLMJudge(client, "m", tmp_path / "cache.jsonl").verify("Claim one.", ["Evidence."])
+    assert again.supported
+    assert len(client.asked) == 4  # the cached verdict asked nothing
+
+
+class EmptyClient:
+    """An endpoint that answers nothing, as a tiny model sometimes does."""
+
+    def complete(self, messages):
+        from talkrag.ingest.errors import LLMBadResponse
+
+        raise LLMBadResponse("the LLM endpoint sent an empty answer")
+
+
+def test_judge_counts_an_empty_answer_as_a_parse_failure():
+    from talkrag.evals.judge import LLMJudge
+
+    verdict = LLMJudge(EmptyClient(), "m").verify("Claim.", ["Evidence."])
+    assert verdict.parse_failed
+    assert not verdict.supported
