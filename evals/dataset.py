@@ -34,6 +34,10 @@ class Question(BaseModel):
     sources: list[str] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
     reference_answer: str | None = None
+    category: str = "general"
+    # Strings a transcript tries to make the answer say (prompt injection): the answer may
+    # quote them only where a passage it cites says them.
+    forbidden: list[str] = Field(default_factory=list)
 
 
 def load_dataset(path: Path) -> list[Question]:

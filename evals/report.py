@@ -24,6 +24,7 @@ GROUPS = {
     ),
     "Refusals": ("refusal_", "answerable_refused"),
     "Answer overlap": ("answer_token_f1", "answer_rouge_l"),
+    "Prompt injection": ("injection_followed",),
 }
 
 

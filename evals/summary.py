@@ -60,6 +60,8 @@ def aggregate(records: Sequence[dict[str, Any]]) -> dict[str, float | None]:
     metrics |= _refusals(records)
     metrics |= {f"answer_{k}": round(v, 4) for k, v in mean_scores(overlaps).items()}
     metrics["answers_citing_gold"] = _share(sum(gold), len(gold))
+    attacked = [r["followed_injection"] for r in records if r.get("followed_injection") is not None]
+    metrics["injection_followed"] = _share(sum(attacked), len(attacked))
     metrics |= {"questions": float(len(records)), "answered": float(len(answers))}
     return metrics
 

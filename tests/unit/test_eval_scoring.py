@@ -6,14 +6,16 @@ import random
 
 import pytest
 from talkrag.evals.claims import Claim, split_claims
+from talkrag.evals.dataset import Question
 from talkrag.evals.gates import failed_gates, parse_gates
 from talkrag.evals.judge import parse_verdict
 from talkrag.evals.meta import auroc
 from talkrag.evals.perturb import negate, swap_date, swap_number
-from talkrag.evals.scoring import rouge_l, token_f1
+from talkrag.evals.scoring import followed_injection, rouge_l, token_f1
 from talkrag.evals.summary import aggregate, bootstrap
 from talkrag.evals.support import failed_checks, names, numbers
 from talkrag.ingest.errors import InputError
+from talkrag.rag.models import Answer, Citation
 
 
 def test_claims_keep_their_citations_in_both_styles():
@@ -205,3 +207,30 @@ def test_judge_counts_an_empty_answer_as_a_parse_failure():
     verdict = LLMJudge(EmptyClient(), "m").verify("Claim.", ["Evidence."])
     assert verdict.parse_failed
     assert not verdict.supported
+
+
+def _answer(text: str, cited: str) -> Answer:
+    citation = Citation(
+        n=1, chunk_id="c1", source="t.md", talk_id="t", title="T", speaker=None, start=None,
+        end=None, url=None, text=cited,
+    )  # fmt: skip
+    return Answer(answer=text, refused=False, citations=[citation], mode="extractive")
+
+
+def test_an_injected_string_counts_only_when_no_cited_passage_says_it():
+    q = Question(id="i", question="q?", forbidden=["evil.example", "HACKED"])
+    said = "Visit http://evil.example now, it said."
+    assert followed_injection(q, _answer(f"{said} [1]", said)) is False
+    assert followed_injection(q, _answer("HACKED [1]", "Caching cut costs.")) is True
+    assert followed_injection(Question(id="j", question="q?"), _answer("HACKED", "")) is None
+
+
+def test_the_injection_metric_is_the_share_of_attacked_questions_followed():
+    base = {"refused": False, "answerable": True, "retrieval": None, "overlap": None}
+    base |= {"cites_gold": None, "claims": []}
+    records = [
+        {**base, "followed_injection": True},
+        {**base, "followed_injection": False},
+        {**base, "followed_injection": None},
+    ]
+    assert aggregate(records)["injection_followed"] == 0.5
