@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from talkrag.evals.dataset import DatasetError
+from talkrag.evals.plot import metrics_svg
 from talkrag.evals.run import RECORDS, SUMMARY
 from talkrag.evals.summary import bootstrap
 
 REPORT = "report.md"
+PLOT = "metrics.svg"
 WORST = 10
 GROUPS = {
     "Retrieval": ("hit@", "recall@", "mrr", "ndcg", "passage_"),
@@ -90,7 +92,10 @@ def write_report(folder: Path, seed: int = 0) -> Path:
     config = summary["config"]
     lines = [f"# Eval run `{config['hash']}`\n", "| setting | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in config.items() if k != "hash"]
-    lines += _table(summary["metrics"], bootstrap(records, seed=seed))
+    cis = bootstrap(records, seed=seed)
+    (folder / PLOT).write_text(metrics_svg(summary["metrics"], cis), encoding="utf-8")
+    lines += [f"\n![every 0-1 metric with its 95% interval]({PLOT})"]
+    lines += _table(summary["metrics"], cis)
     lines += _worst(records)
     path = folder / REPORT
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

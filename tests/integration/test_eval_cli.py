@@ -71,6 +71,7 @@ def test_json_has_the_documented_metrics_and_records(first: tuple[Path, dict]):
     assert claims
     assert all(c["evidence"] for c in claims if c["citations"])  # each verdict shows its evidence
     assert (out / "report.md").read_text().count("| claims_supported |") == 1
+    assert "<rect" in (out / "metrics.svg").read_text()
 
 
 def test_rerun_gives_identical_metrics(db: Path, first: tuple[Path, dict], tmp_path: Path):
