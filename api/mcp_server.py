@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field, ValidationError
+from talkrag.api.schemas import Talk, TalkList
 from talkrag.ingest.errors import TalkragError
 from talkrag.ingest.index import list_talks as stored_talks
 from talkrag.rag.answer import answer
@@ -35,25 +36,6 @@ class SearchResults(BaseModel):
     results: list[Passage]
 
 
-class TalkInfo(BaseModel):
-    """One ingested talk, as `talkrag talks --json` lists it."""
-
-    talk_id: str
-    title: str
-    speakers: list[str]
-    date: str | None
-    event: str | None
-    url: str | None
-    source: str = Field(description="path of the transcript file")
-    chunks: int = Field(description="how many passages the talk was cut into")
-
-
-class TalkList(BaseModel):
-    """Every ingested talk."""
-
-    talks: list[TalkInfo]
-
-
 class TalkPassage(BaseModel):
     """One passage of a talk's transcript, in order."""
 
@@ -64,7 +46,7 @@ class TalkPassage(BaseModel):
     text: str
 
 
-class TalkDetail(TalkInfo):
+class TalkDetail(Talk):
     """A talk's details and its whole transcript, passage by passage."""
 
     passages: list[TalkPassage]
@@ -103,7 +85,7 @@ class TalkTools:
 
     def list_talks(self) -> TalkList:
         """Every ingested talk."""
-        return TalkList(talks=[TalkInfo(**row) for row in stored_talks(self.settings)])
+        return TalkList(talks=[Talk(**row) for row in stored_talks(self.settings)])
 
     def get_talk(self, talk_id: str) -> TalkDetail:
         """One talk's details and transcript passages; a clear error for an unknown id."""

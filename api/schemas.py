@@ -98,7 +98,7 @@ def text_of(content: Any) -> str:
 
 
 class Talk(BaseModel):
-    """One ingested talk."""
+    """One ingested talk, as `talkrag talks --json` lists it."""
 
     talk_id: str
     title: str
@@ -106,8 +106,8 @@ class Talk(BaseModel):
     date: str | None
     event: str | None
     url: str | None
-    source: str
-    chunks: int
+    source: str = Field(description="path of the transcript file")
+    chunks: int = Field(description="how many passages the talk was cut into")
 
 
 class TalkList(BaseModel):

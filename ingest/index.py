@@ -14,6 +14,7 @@ from talkrag.ingest.embed import Embedder, load_tokenizer, model_max_tokens, res
 from talkrag.ingest.errors import ConfigError, StoreError
 from talkrag.ingest.manifest import load_manifest, merge
 from talkrag.ingest.pipeline import Chunking, IngestReport, ProgressFn, ingest
+from talkrag.ingest.records import FileRecord
 from talkrag.ingest.settings import IngestSettings
 from talkrag.ingest.store import (
     ChunkStore,
@@ -112,20 +113,23 @@ def _set_aside_if_damaged(db: Path) -> None:
         set_aside(db)
 
 
+def talk_row(record: FileRecord) -> dict[str, Any]:
+    """One talk as `talkrag talks --json` (and the API and MCP tools) list it."""
+    t = record.talk
+    return {
+        "talk_id": t.id,
+        "title": t.title,
+        "speakers": list(t.speakers),
+        "date": t.date,
+        "event": t.event,
+        "url": t.url,
+        "source": record.source,
+        "chunks": record.chunks,
+    }
+
+
 def list_talks(settings: IngestSettings) -> list[dict[str, Any]]:
     """The ingested talks as plain dicts (`talkrag talks --json`), with their chunk counts."""
     client = open_client(settings.db, settings.chroma_url, create=False)
     store = ChunkStore(client, settings.collection, fingerprint=None)
-    return [
-        {
-            "talk_id": r.talk.id,
-            "title": r.talk.title,
-            "speakers": list(r.talk.speakers),
-            "date": r.talk.date,
-            "event": r.talk.event,
-            "url": r.talk.url,
-            "source": r.source,
-            "chunks": r.chunks,
-        }
-        for r in store.file_records()
-    ]
+    return [talk_row(r) for r in store.file_records()]

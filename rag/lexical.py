@@ -56,6 +56,7 @@ class LexicalIndex:
     stemmer: Any
     row_of: dict[str, int] = field(init=False)
     _places: dict[tuple[str, int], int] = field(init=False)
+    _framing: set[str] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.row_of = {cid: i for i, cid in enumerate(self.ids)}
@@ -92,7 +93,9 @@ class LexicalIndex:
         vocab = getattr(self.bm25, "vocab_dict", None)
         if not self.ids or not vocab or len(vocab) < MIN_VOCAB:
             return []
-        framing = set(tokenize([" ".join(FRAMING)], self.stemmer).vocab)
+        if self._framing is None:  # stemmed once per index, not per question
+            self._framing = set(tokenize([" ".join(FRAMING)], self.stemmer).vocab)
+        framing = self._framing
         tokens = tokenize([text], self.stemmer)
         words = {i: w for w, i in tokens.vocab.items()}
         return [w for w in (words[i] for i in tokens.ids[0]) if w not in vocab and w not in framing]
