@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 from talkrag.ingest.backends import BACKEND_KEY, DEFAULT_BACKEND, choose_backend, make_embedder
 from talkrag.ingest.embed import Embedder, resolve_model
-from talkrag.ingest.index import fingerprint
+from talkrag.ingest.index import fingerprint, sentences_path
 from talkrag.ingest.records import FileRecord
+from talkrag.ingest.sentences import SentenceStore
 from talkrag.ingest.settings import IngestSettings
 from talkrag.ingest.store import ChunkStore, open_client, recorded_fingerprint
 from talkrag.rag.lexical import load_or_build
@@ -84,6 +85,11 @@ class LiveIndex:
         with self._lock:
             return self._current().unknown_terms(text)
 
+    def sentence_vectors(self, hits: Sequence[Hit]) -> dict[str, np.ndarray]:
+        """Sentence text -> the vector ingest stored for it, over the hits' chunks."""
+        with self._lock:
+            return self._current().sentence_vectors(hits)
+
     def stats(self) -> dict[str, int]:
         """Chunks and talks in the index as it is now."""
         with self._lock:
@@ -98,6 +104,8 @@ class LiveIndex:
         if retriever is not None and self._settings.chroma_url:  # a server sees every write
             retriever.lexical = self._lexical(retriever.store)
             return retriever
+        if retriever is not None and retriever.sentences is not None:
+            retriever.sentences.close()
         self._retriever = None
         self.close()
         self._client = open_client(self._settings.db, self._settings.chroma_url, create=False)
@@ -109,7 +117,12 @@ class LiveIndex:
             self._backend,
         )
         store = ChunkStore(self._client, self._settings.collection, shape, create=False)
-        self._retriever = Retriever(store, self._lexical(store), self.embedder)
+        sentences = (
+            None
+            if self._settings.chroma_url
+            else SentenceStore.open(sentences_path(self._settings))
+        )
+        self._retriever = Retriever(store, self._lexical(store), self.embedder, sentences)
         return self._retriever
 
     def _embedder(self, backend: str) -> SerialEmbedder:

@@ -10,6 +10,7 @@ from typing import Protocol
 
 import numpy as np
 from talkrag.ingest.errors import ModelError
+from talkrag.ingest.sentences import Pooled, Span, pool
 from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ class SentenceTransformerEmbedder:
         self._model_dir = model_dir
         self._batch_size = batch_size
         self._model: object | None = None
+        self._tokenizer: Tokenizer | None = None
 
     def load(self) -> None:
         """Load the model now rather than on the first embed (idempotent)."""
@@ -127,3 +129,27 @@ class SentenceTransformerEmbedder:
         if self._bf16:  # bf16 normalises to ~3 digits (norms of 1.002): redo it in float32
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors
+
+    def embed_with_sentences(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[Pooled]]:
+        """Unit vectors, plus each text's sentence vectors pooled from the same pass."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32), []
+        self.load()
+        if self._tokenizer is None:  # offsets come from the same tokenizer.json the model uses
+            self._tokenizer = load_tokenizer(self._model_dir)
+        vectors, pooled = [], []
+        step = self._batch_size * 4  # bounds the token states held at once
+        for at in range(0, len(texts), step):
+            part = list(texts[at : at + step])
+            outputs = self._model.encode(  # type: ignore[attr-defined]
+                part, batch_size=self._batch_size, output_value=None, show_progress_bar=False
+            )
+            encodings = self._tokenizer.encode_batch(part)
+            for i, (o, enc) in enumerate(zip(outputs, encodings, strict=True)):
+                vectors.append(o["sentence_embedding"].float().numpy())
+                states = o["token_embeddings"].float().numpy()
+                pooled.append(pool(states, enc.offsets, spans[at + i]))
+        out = np.stack(vectors).astype(np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True), pooled

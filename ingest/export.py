@@ -20,7 +20,7 @@ from talkrag.ingest.errors import ModelError
 log = logging.getLogger(__name__)
 
 # Bumped when the exported graph changes (inputs, pooling), so old cache entries are not reused.
-EXPORT_VERSION = "1"
+EXPORT_VERSION = "2"  # 2: the token states are an output too (sentence vectors)
 ONNX_BACKENDS = ("onnx", "onnx-int8")
 # The files whose content decides the exported graph.
 _MODEL_FILES = ("config.json", "model.safetensors", "pytorch_model.bin", "tokenizer.json")
@@ -86,9 +86,12 @@ def _atomic(target: Path, write: Callable[[Path], None]) -> None:
 
 
 def _export_fp32(model_dir: Path, out: Path) -> None:
-    """Trace the transformer with sentence-transformers' mean pooling and L2 norm in the graph."""
+    """Trace the transformer with mean pooling and L2 norm in the graph; token states out too."""
     import torch  # noqa: PLC0415  (only at export time, never on the query path)
     from transformers import AutoModel  # noqa: PLC0415
+    from transformers.utils import logging as hf_logging  # noqa: PLC0415
+
+    hf_logging.disable_progress_bar()  # no weight-loading bar on the user's terminal
 
     class Pooled(torch.nn.Module):
         def __init__(self) -> None:
@@ -102,7 +105,7 @@ def _export_fp32(model_dir: Path, out: Path) -> None:
             mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
             summed = (tokens * mask).sum(1)
             mean = summed / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2, dim=1)
+            return torch.nn.functional.normalize(mean, p=2, dim=1), tokens
 
     model = Pooled().eval()
     ids = torch.ones((2, 16), dtype=torch.long)
@@ -116,12 +119,13 @@ def _export_fp32(model_dir: Path, out: Path) -> None:
             (ids, torch.ones_like(ids), torch.zeros_like(ids)),
             str(out),
             input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["embedding"],
+            output_names=["embedding", "tokens"],
             dynamic_axes={
                 "input_ids": axes,
                 "attention_mask": axes,
                 "token_type_ids": axes,
                 "embedding": {0: "batch"},
+                "tokens": axes,
             },
             opset_version=17,
             dynamo=False,

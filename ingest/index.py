@@ -15,6 +15,7 @@ from talkrag.ingest.errors import ConfigError, StoreError
 from talkrag.ingest.manifest import load_manifest, merge
 from talkrag.ingest.pipeline import Chunking, IngestReport, ProgressFn, ingest
 from talkrag.ingest.records import FileRecord
+from talkrag.ingest.sentences import SentenceStore
 from talkrag.ingest.settings import IngestSettings
 from talkrag.ingest.store import (
     ChunkStore,
@@ -33,6 +34,7 @@ class Index:
     store: ChunkStore
     embedder: Embedder
     chunking: Chunking
+    sentences: SentenceStore | None = None
 
 
 def fingerprint(
@@ -66,7 +68,24 @@ def open_index(settings: IngestSettings, rebuild: bool = False, create: bool = T
         model_dir, model_name, backend, settings.max_tokens, settings.batch_size, settings.cache
     )
     chunking = Chunking(load_tokenizer(model_dir), settings.max_tokens, settings.overlap_tokens)
-    return Index(store, embedder, chunking)
+    return Index(store, embedder, chunking, _sentences(settings, rebuild, create))
+
+
+def sentences_path(settings: IngestSettings) -> Path:
+    """Where an index's sentence vectors are kept, beside its Chroma files."""
+    return settings.db / f"sentences-{settings.collection}.sqlite3"
+
+
+def _sentences(settings: IngestSettings, rebuild: bool, create: bool) -> SentenceStore | None:
+    """The sentence vectors of a local index (a Chroma server's index has none: embedded live)."""
+    if settings.chroma_url:
+        return None
+    if not create:
+        return SentenceStore.open(sentences_path(settings))
+    store = SentenceStore(sentences_path(settings))
+    if rebuild:
+        store.clear()
+    return store
 
 
 def run_ingest(
@@ -95,6 +114,7 @@ def run_ingest(
                 group=settings.embed_group,
                 do_prune=prune,
                 on_progress=on_progress,
+                sentences=index.sentences,
             )
         except StoreError as exc:
             note = "" if settings.chroma_url else disk_note(settings.db)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from talkrag.ingest.errors import ModelError
+from talkrag.ingest.sentences import Pooled, Span, pool
 from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
@@ -50,21 +51,38 @@ class OnnxEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts in batches of similar length (less padding), in the order given."""
+        return self._embed(texts, None)[0]
+
+    def embed_with_sentences(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[Pooled]]:
+        """Unit vectors, plus each text's sentence vectors pooled from the same pass."""
+        return self._embed(texts, spans)
+
+    def _embed(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]] | None
+    ) -> tuple[np.ndarray, list[Pooled]]:
         if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
+            return np.zeros((0, 0), dtype=np.float32), []
         self.load()
         encodings = self._tokenizer.encode_batch(list(texts))  # type: ignore[union-attr]
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out: np.ndarray | None = None
+        pooled: list[Pooled] = [([], np.zeros(0))] * (len(texts) if spans is not None else 0)
         for start in range(0, len(order), self._batch_size):
             rows = order[start : start + self._batch_size]
-            vectors = self._run([encodings[i] for i in rows])
+            vectors, tokens = self._run([encodings[i] for i in rows], spans is not None)
             if out is None:
                 out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
             out[rows] = vectors
-        return out  # type: ignore[return-value]
+            for j, i in enumerate(rows if spans is not None else ()):
+                # pooled per batch, so a group's token states never sit in memory at once
+                pooled[i] = pool(tokens[j], encodings[i].offsets, spans[i])  # type: ignore[index]
+        return out, pooled  # type: ignore[return-value]
 
-    def _run(self, encodings: list[object]) -> np.ndarray:
+    def _run(
+        self, encodings: list[object], with_tokens: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         width = max(len(e.ids) for e in encodings)  # type: ignore[attr-defined]
         ids = np.zeros((len(encodings), width), dtype=np.int64)
         mask = np.zeros_like(ids)
@@ -73,8 +91,10 @@ class OnnxEmbedder:
             ids[row, :n] = e.ids  # type: ignore[attr-defined]
             mask[row, :n] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        (vectors,) = self._session.run(["embedding"], feeds)  # type: ignore[attr-defined]
-        return np.asarray(vectors, dtype=np.float32)
+        names = ["embedding", "tokens"] if with_tokens else ["embedding"]
+        got = self._session.run(names, feeds)  # type: ignore[attr-defined]
+        tokens = np.asarray(got[1], dtype=np.float32) if with_tokens else None
+        return np.asarray(got[0], dtype=np.float32), tokens
 
 
 def _tokenizer(model_dir: Path, max_tokens: int) -> Tokenizer:

@@ -20,6 +20,7 @@ from talkrag.ingest.links import slug
 from talkrag.ingest.manifest import Manifest
 from talkrag.ingest.models import Chunk, Talk
 from talkrag.ingest.parsers import SUPPORTED_SUFFIXES, parse_bytes, read_file
+from talkrag.ingest.sentences import SentenceEmbedder, SentenceStore, sentence_spans
 from talkrag.ingest.store import ChunkStore
 
 log = logging.getLogger(__name__)
@@ -121,8 +122,10 @@ class _Run:
         chunking: Chunking,
         manifest: Manifest,
         group: int,
+        sentences: SentenceStore | None = None,
     ) -> None:
         self.store, self.embedder, self.chunking = store, embedder, chunking
+        self.sentences = sentences if isinstance(embedder, SentenceEmbedder) else None
         self.manifest, self.group = manifest, group
         self.report = IngestReport()
         self.pending: list[_Prepared] = []
@@ -175,21 +178,40 @@ class _Run:
         if todo:
             self.embedder.load()  # model load time is not embedding time
         began = time.perf_counter()
-        vectors = self.embedder.embed([c.text for _, c in todo]) if todo else []
+        vectors, pooled = self._embed([c for _, c in todo])
         self.report.embed_seconds += time.perf_counter() - began
         by_id = {c.id: vectors[i] for i, (_, c) in enumerate(todo)}
+        sentences = {c.id: pooled[i] for i, (_, c) in enumerate(todo) if pooled}
         self.report.words_embedded += sum(len(c.text.split()) for _, c in todo)
         self.wait()  # one group in flight: memory stays bounded, files stay in order
         self.begin_writes()
-        self.writes = self.writer.submit(self._write, self.pending, by_id)
+        self.writes = self.writer.submit(self._write, self.pending, by_id, sentences)
         self.pending = []
 
-    def _write(self, group: list[_Prepared], by_id: dict[str, Any]) -> None:
+    def _embed(self, chunks: list[Chunk]) -> tuple[Any, list[Any]]:
+        """The chunks' vectors, and their sentence vectors when the index keeps them."""
+        if not chunks:
+            return [], []
+        texts = [c.text for c in chunks]
+        if self.sentences is None:
+            return self.embedder.embed(texts), []
+        spans = [sentence_spans(c.text, c.speakers) for c in chunks]
+        return self.embedder.embed_with_sentences(texts, spans)  # type: ignore[attr-defined]
+
+    def _write(
+        self, group: list[_Prepared], by_id: dict[str, Any], sentences: dict[str, Any]
+    ) -> None:
         """Write each file of a group, its record last (runs beside the next group's embedding)."""
         for prepared in group:
+            ids = [c.id for c in prepared.chunks]
+            if self.sentences is not None:  # before the chunks: no chunk is stored without them
+                got = {cid: sentences[cid] for cid in ids if cid in sentences}
+                self.sentences.put(prepared.talk.source, got)
             added, removed = self.store.write_file(
                 prepared.talk, prepared.fingerprint, prepared.chunks, by_id
             )
+            if self.sentences is not None:
+                self.sentences.keep_only(prepared.talk.source, ids)
             self.report.chunks_added += added
             self.report.chunks_removed += removed
             log.info("wrote %s: %d chunks added, %d removed", prepared.talk.source, added, removed)
@@ -229,13 +251,16 @@ def _missing(store: ChunkStore, prepared: _Prepared) -> list[Chunk]:
     return [c for c in prepared.chunks if c.id not in have]
 
 
-def prune(store: ChunkStore) -> tuple[int, int]:
+def prune(store: ChunkStore, sentences: SentenceStore | None = None) -> tuple[int, int]:
     """Remove talks whose files are gone; returns (files pruned, chunks removed)."""
     sources = {r.source for r in store.file_records()} | store.chunk_sources()
     gone = sorted(s for s in sources if not Path(s).exists())
     if gone:
         store.bump_generation(writing=True)
-    return len(gone), sum(store.remove_file(s) for s in gone)
+    removed = sum(store.remove_file(s) for s in gone)
+    for source in gone if sentences is not None else ():
+        sentences.keep_only(source, ())
+    return len(gone), removed
 
 
 def ingest(
@@ -248,13 +273,14 @@ def ingest(
     group: int = 512,
     do_prune: bool = False,
     on_progress: ProgressFn | None = None,
+    sentences: SentenceStore | None = None,
 ) -> IngestReport:
     """Bring the index in line with the files under paths; only changed files are embedded."""
     began = time.perf_counter()
-    run = _Run(store, embedder, chunking, manifest or Manifest(), group)
+    run = _Run(store, embedder, chunking, manifest or Manifest(), group, sentences)
     run.writing = store.writing()  # a run killed midway: finish its generation below
     if do_prune:  # first, so a renamed file can take back its talk id
-        run.report.pruned, run.report.chunks_removed = prune(store)
+        run.report.pruned, run.report.chunks_removed = prune(store, run.sentences)
     files, missing = discover(paths)
     run.report.files, run.report.failed = len(files), list(missing)
     try:

@@ -58,14 +58,16 @@ def answer(
         return refusal(settings.mode)
     speaker = filters.speaker if filters else None
     unknown = bool(retriever.unknown_terms(standalone))
+    known = retriever.sentence_vectors(hits)
+    args = (standalone, hits, retriever.embedder, speaker, unknown, known)
     if settings.mode == "llm":
-        if unknown and support(standalone, hits, retriever.embedder, speaker, unknown) is None:
+        if unknown and support(*args) is None:
             return refusal("llm")  # the question names what no talk mentions, and nothing fits
         try:  # the LLM reads the history itself; the extractive fallback cannot
             return _llm_answer(question, hits, llm or make_llm(settings), history, on_delta)
         except LLMError as exc:
             log.warning("LLM failed, falling back to extractive: %s", exc)
-            fallback = extractive_answer(standalone, hits, retriever.embedder, speaker, unknown)
+            fallback = extractive_answer(*args)
             fallback.notice = f"the LLM failed ({exc}); this is the extractive answer instead"
             return fallback
-    return extractive_answer(standalone, hits, retriever.embedder, speaker, unknown)
+    return extractive_answer(*args)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from talkrag.ingest.chunk import split_sentences
 from talkrag.ingest.embed import Embedder
+from talkrag.ingest.sentences import sentence_spans
 from talkrag.rag.models import Answer, Citation, Hit
 from talkrag.rag.prompts import REFUSAL
 
@@ -31,6 +31,7 @@ _STOP = frozenset(
     ).split()
 )
 MIN_TERM = 3
+Known = Mapping[str, np.ndarray]  # sentence text -> its vector, stored at ingest
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +47,6 @@ def _terms(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) >= MIN_TERM}
 
 
-def _turns(hit: Hit) -> list[tuple[str | None, str]]:
-    """(speaker, text) for each line of a chunk, from its `Name:` turn labels."""
-    default = hit.speakers[0] if len(hit.speakers) == 1 else None
-    turns = []
-    for line in hit.text.split("\n"):
-        label = next((n for n in hit.speakers if line.startswith(f"{n}: ")), None)
-        turns.append((label, line[len(label) + 2 :]) if label else (default, line))
-    return turns
-
-
 def _said_by(wanted: str | None, speaker: str | None) -> bool:
     return wanted is None or speaker is None or wanted.lower() in speaker.lower()
 
@@ -65,16 +56,22 @@ def sentences(hits: Sequence[Hit], speaker: str | None = None) -> list[Sentence]
     return [
         Sentence(text, who, i)
         for i, hit in enumerate(hits)
-        for who, line in _turns(hit)
+        for who, start, end in sentence_spans(hit.text, hit.speakers)
         if _said_by(speaker, who)
-        for text in split_sentences(line)
+        for text in (hit.text[start:end],)
         if len(text.split()) >= MIN_WORDS and not text.endswith("?")
     ]
 
 
-def _scores(question: str, cands: list[Sentence], embedder: Embedder) -> np.ndarray:
-    vectors = embedder.embed([question, *[c.text for c in cands]])
-    dense = vectors[1:] @ vectors[0]
+def _scores(
+    question: str, cands: list[Sentence], embedder: Embedder, known: Known | None
+) -> np.ndarray:
+    """Similarity plus word overlap; only sentences without a stored vector are embedded."""
+    known = known or {}
+    missing = list(dict.fromkeys(c.text for c in cands if c.text not in known))
+    vectors = embedder.embed([question, *missing])
+    lookup = {**known, **dict(zip(missing, vectors[1:], strict=True))}
+    dense = np.array([float(lookup[c.text] @ vectors[0]) for c in cands])
     wanted = _terms(question)
     overlap = np.array([len(wanted & _terms(c.text)) / max(len(wanted), 1) for c in cands])
     return dense + LEXICAL_WEIGHT * overlap
@@ -107,12 +104,13 @@ def support(
     embedder: Embedder,
     speaker: str | None = None,
     unknown_terms: bool = False,
+    known: Known | None = None,
 ) -> tuple[list[Sentence], np.ndarray] | None:
     """The candidate sentences and their scores, or None when none is close enough to answer."""
     cands = sentences(hits, speaker)
     if not cands:
         return None
-    scores = _scores(question, cands, embedder)
+    scores = _scores(question, cands, embedder, known)
     floor = REFUSE_UNKNOWN_TERMS if unknown_terms else REFUSE_BELOW
     return (cands, scores) if float(scores.max()) >= floor else None
 
@@ -123,9 +121,13 @@ def extractive_answer(
     embedder: Embedder,
     speaker: str | None = None,
     unknown_terms: bool = False,
+    known: Known | None = None,
 ) -> Answer:
-    """Compose an answer from verbatim sentences of the hits, or refuse when none fits."""
-    found = support(question, hits, embedder, speaker, unknown_terms)
+    """Compose an answer from verbatim sentences of the hits, or refuse when none fits.
+
+    known maps sentence texts to vectors stored at ingest; the rest are embedded here.
+    """
+    found = support(question, hits, embedder, speaker, unknown_terms, known)
     if found is None:
         return refusal("extractive")
     cands, scores = found

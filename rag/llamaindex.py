@@ -96,10 +96,15 @@ class _GivenHits:
     hits: list[Hit]
     embedder: Embedder
     unknown: Callable[[str], list[str]]
+    stored: Callable[[Sequence[Hit]], dict[str, Any]] | None = None
 
     def unknown_terms(self, text: str) -> list[str]:
         """The text's terms absent from the index the hits came from."""
         return self.unknown(text)
+
+    def sentence_vectors(self, hits: Sequence[Hit]) -> dict[str, Any]:
+        """The index's stored sentence vectors; none for nodes from elsewhere (embedded then)."""
+        return self.stored(hits) if self.stored else {}
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         """The given hits, as retrieved (the question chose them already)."""
@@ -116,6 +121,7 @@ class TalkSynthesizer(BaseSynthesizer):
         filters: Filters | None = None,
         llm: Any = None,
         unknown_terms: Callable[[str], list[str]] | None = None,
+        sentence_vectors: Callable[[Sequence[Hit]], dict[str, Any]] | None = None,
     ) -> None:
         # BaseSynthesizer.__init__ resolves Settings.llm, the global that defaults to OpenAI and
         # fails offline; talkrag synthesizes itself, so only the callback state is set here.
@@ -125,6 +131,7 @@ class TalkSynthesizer(BaseSynthesizer):
         self._empty_response = "Empty Response"
         self.embedder, self.settings, self.filters, self.llm = embedder, settings, filters, llm
         self.unknown_terms = unknown_terms or (lambda _text: [])
+        self.sentence_vectors = sentence_vectors
 
     @classmethod
     def for_retriever(
@@ -137,6 +144,7 @@ class TalkSynthesizer(BaseSynthesizer):
             settings or RagSettings(),
             retriever.filters,
             unknown_terms=talkrag.unknown_terms,
+            sentence_vectors=talkrag.sentence_vectors,
         )
 
     def _get_prompts(self) -> dict[str, Any]:
@@ -163,7 +171,8 @@ class TalkSynthesizer(BaseSynthesizer):
     ) -> CitedResponse:
         """Answer from the nodes through talkrag's answer(); cited nodes become source_nodes."""
         question = query.query_str if isinstance(query, QueryBundle) else str(query)
-        given = _GivenHits([node_to_hit(n) for n in nodes], self.embedder, self.unknown_terms)
+        hits = [node_to_hit(n) for n in nodes]
+        given = _GivenHits(hits, self.embedder, self.unknown_terms, self.sentence_vectors)
         result = answer(question, given, self.settings, filters=self.filters, llm=self.llm)  # type: ignore[arg-type]
         return to_response(result)
 

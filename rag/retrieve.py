@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from talkrag.ingest.embed import Embedder
 from talkrag.ingest.index import open_index
+from talkrag.ingest.sentences import SentenceStore
 from talkrag.ingest.settings import IngestSettings
 from talkrag.ingest.store import ChunkStore, StoredChunk
 from talkrag.rag.fuse import rrf
@@ -34,6 +36,7 @@ class Retriever:
     store: ChunkStore
     lexical: LexicalIndex
     embedder: Embedder
+    sentences: SentenceStore | None = None
 
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         """The k best chunks for a question, several talks represented where they compete."""
@@ -44,11 +47,23 @@ class Retriever:
         lexical = [self.lexical.ids[row] for row, _ in self.lexical.search(question, FETCH, mask)]
         fused = self._smoothed(rrf([dense, lexical], k=FUSION_K, weights=FUSION_WEIGHTS))
         rows = self.lexical.row_of
-        chunks = [self.lexical.chunk(rows[cid], score) for cid, score in fused if cid in rows]
+        chunks = (self.lexical.chunk(rows[cid], score) for cid, score in fused if cid in rows)
         return [
             _hit(rank, c, self.lexical.metas[rows[c.id]], score)
             for rank, (c, score) in enumerate(_diverse(_dedupe(chunks), k), start=1)
         ]
+
+    def sentence_vectors(self, hits: Sequence[Hit]) -> dict[str, np.ndarray]:
+        """Sentence text -> the vector ingest stored for it, over the hits' chunks."""
+        if self.sentences is None or not hits:
+            return {}
+        stored = self.sentences.get([h.chunk_id for h in hits])
+        return {
+            text: vector
+            for hit in hits
+            if hit.chunk_id in stored
+            for text, vector in stored[hit.chunk_id].by_text(hit.text).items()
+        }
 
     def unknown_terms(self, text: str) -> list[str]:
         """The text's terms that no chunk contains (a question about what no talk mentions)."""
@@ -71,12 +86,16 @@ class Retriever:
 
     def _dense(self, question: str, mask: np.ndarray | None) -> list[str]:
         vector = self.embedder.embed([question])[0]
+        stored = len(self.lexical.ids)  # the BM25 twin holds every chunk of this generation
+        if not stored:
+            return []
         if mask is None:
-            return [c.id for c in self.store.query(vector, FETCH)]
+            return self.store.nearest_ids(vector, min(FETCH, stored))
         allowed = {self.lexical.ids[i] for i in np.flatnonzero(mask)}
         talks = sorted({self.lexical.metas[i]["talk_id"] for i in np.flatnonzero(mask)})
-        found = self.store.query(vector, FETCH * 3, where={"talk_id": {"$in": talks}})
-        return [c.id for c in found if c.id in allowed][:FETCH]
+        where = {"talk_id": {"$in": talks}}
+        found = self.store.nearest_ids(vector, min(FETCH * 3, stored), where)
+        return [cid for cid in found if cid in allowed][:FETCH]
 
     def with_neighbours(self, hit: Hit) -> Hit:
         """The hit with the texts of its talk's previous and next chunks as context."""
@@ -126,19 +145,20 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
-def _dedupe(chunks: list[StoredChunk]) -> list[StoredChunk]:
-    """Drop chunks whose text repeats one ranked above (the same talk ingested twice)."""
+def _dedupe(chunks: Iterable[StoredChunk]) -> Iterator[StoredChunk]:
+    """Drop chunks whose text repeats one ranked above (the same talk ingested twice).
+
+    Lazy, so texts are normalised only until the top k are chosen.
+    """
     seen: set[str] = set()
-    kept = []
     for chunk in chunks:
         key = _norm(chunk.text)
         if key not in seen:
             seen.add(key)
-            kept.append(chunk)
-    return kept
+            yield chunk
 
 
-def _diverse(chunks: list[StoredChunk], k: int) -> list[tuple[StoredChunk, float]]:
+def _diverse(chunks: Iterable[StoredChunk], k: int) -> list[tuple[StoredChunk, float]]:
     """Top k with at most PER_TALK from one talk, unless too few talks compete."""
     picked, spill, per_talk = [], [], {}
     for chunk in chunks:
@@ -181,4 +201,5 @@ def open_retriever(settings: IngestSettings) -> Retriever:
     """The index the settings point at, with its BM25 twin loaded (or rebuilt if stale)."""
     index = open_index(settings, create=False)
     folder = settings.db / f"lexical-{settings.collection}"
-    return Retriever(index.store, load_or_build(index.store, folder), index.embedder)
+    lexical = load_or_build(index.store, folder)
+    return Retriever(index.store, lexical, index.embedder, index.sentences)

@@ -234,3 +234,28 @@ def test_the_injection_metric_is_the_share_of_attacked_questions_followed():
         {**base, "followed_injection": None},
     ]
     assert aggregate(records)["injection_followed"] == 0.5
+
+
+class _NoEmbedder:
+    """The verifier must not need the model for a verbatim quote."""
+
+    name = "none"
+
+    def load(self) -> None:
+        pass
+
+    def embed(self, texts):
+        raise AssertionError(f"embedded {texts!r}")
+
+
+def test_a_verbatim_quote_is_supported_without_embedding():
+    from talkrag.evals.verify import OfflineVerifier
+
+    verifier = OfflineVerifier(_NoEmbedder())
+    passage = "Aiko Tanaka: We sharded by tenant.  Most queries now\ntouch a single shard."
+    verdict = verifier.verify("Most queries now touch a single shard.", [passage])
+    assert verdict.supported and verdict.score == 1.0
+    with pytest.raises(AssertionError, match="embedded"):  # changed words: the full check runs
+        verifier.verify("Most queries now touch every shard.", [passage])
+    with pytest.raises(AssertionError, match="embedded"):  # too short to count as a quote
+        verifier.verify("single shard.", [passage])
