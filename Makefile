@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup quickstart test test-fast lint bench bench-index bench-dev eval-dev bench-qmsum clean
+.PHONY: setup quickstart test test-fast lint bench bench-index bench-dev bench-queries eval-dev bench-qmsum clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -47,6 +47,9 @@ bench-index: setup
 
 bench-dev: bench-index
 	$(BIN)/python -m bench.devset --db .bench/corpus-db
+
+bench-queries: bench-index
+	$(BIN)/python -m bench.queries --db .bench/corpus-db
 
 eval-dev: bench-index
 	$(BIN)/talkrag eval evals/datasets/dev.jsonl --db .bench/corpus-db --corpus $(CORPUS) --out .bench/eval-dev

@@ -55,7 +55,9 @@ def talkrag_rows(library: Path, work: Path, backend: str, words: int) -> Path:
     index = open_index(IngestSettings(db=db, backend=backend))
     index.embedder.embed(["warm up the model"])  # model load (and first export) is not ingest
     began = time.perf_counter()
-    report = ingest([library], index.store, index.embedder, index.chunking)
+    report = ingest(
+        [library], index.store, index.embedder, index.chunking, sentences=index.sentences
+    )
     ingest_s = time.perf_counter() - began
     texts = index.store.texts()
     raw_s = min(_timed(index.embedder.embed, texts) for _ in range(2))  # best of two

@@ -1,7 +1,12 @@
-"""Query-side figures on a built index: warm search and answer latency, and a cold `talkrag ask`."""
+"""Query-side figures on a built index: warm search and answer latency, and a cold `talkrag ask`.
+
+python -m bench.queries --db DIR   (the whole corpus: `make bench-index` builds .bench/corpus-db)
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import re
 import resource
 import statistics
@@ -76,3 +81,26 @@ def cold(db: Path, runs: int = 3) -> tuple[float, float, float]:
         found = re.search(r"peak-kib (\d+)", done.stderr)
         peak = max(peak, int(found.group(1)) / 1024 if found else 0.0)
     return statistics.median(seconds), statistics.median(cpu), peak
+
+
+def main() -> None:
+    """Print warm search/answer latency and the cold start on an existing index."""
+    parser = argparse.ArgumentParser(prog="python -m bench.queries", description=__doc__)
+    parser.add_argument("--db", type=Path, default=Path(".bench/corpus-db"))
+    parser.add_argument("--rounds", type=int, default=3, help="passes over the dev questions")
+    args = parser.parse_args()
+    if not (args.db / "chroma.sqlite3").is_file():
+        print(f"skipped: no index at {args.db} (build one: make bench-index)")
+        return
+    load = os.getloadavg()[0]
+    stats = open_retriever(RagSettings(db=args.db)).lexical
+    talks = len({m["talk_id"] for m in stats.metas})
+    print(f"{args.db}: {len(stats.ids):,} chunks, {talks} talks; load average {load:.1f}")
+    figures = warm(args.db, args.rounds)
+    print(", ".join(f"{k} {v:.1f}" for k, v in figures.items()))
+    wall, cpu, rss = cold(args.db)
+    print(f"cold `talkrag ask`: {wall:.2f} s wall, {cpu:.2f} s CPU (median of 3), {rss:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
