@@ -61,7 +61,7 @@ def ingest(
         str | None,
         typer.Option(
             "--backend",
-            help="onnx (default), onnx-int8, torch or torch-bf16; fixed per index "
+            help="onnx-int8 (default), onnx, torch or torch-bf16; fixed per index "
             "[env TALKRAG_BACKEND]",
         ),
     ] = None,
