@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup quickstart test test-fast lint bench bench-index bench-dev bench-queries eval-dev bench-qmsum clean
+.PHONY: setup quickstart test test-fast lint bench bench-index bench-dev bench-queries eval-dev bench-qmsum bench-scale clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -56,6 +56,11 @@ eval-dev: bench-index
 
 bench-qmsum: setup
 	$(BIN)/python -m bench.qmsum --db .bench/qmsum-db
+
+# ~40 min and ~12 GB of disk for 1M chunks; niced, as the machine is shared. docs/scale.md.
+SCALE_SIZES ?= 100000 1000000
+bench-scale: setup
+	nice -n 10 $(BIN)/python -m bench.scale --sizes $(SCALE_SIZES)
 
 clean:
 	rm -rf $(VENV) .talkrag .bench

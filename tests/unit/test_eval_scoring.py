@@ -254,7 +254,8 @@ def test_a_verbatim_quote_is_supported_without_embedding():
     verifier = OfflineVerifier(_NoEmbedder())
     passage = "Aiko Tanaka: We sharded by tenant.  Most queries now\ntouch a single shard."
     verdict = verifier.verify("Most queries now touch a single shard.", [passage])
-    assert verdict.supported and verdict.score == 1.0
+    assert verdict.supported
+    assert verdict.score == 1.0
     with pytest.raises(AssertionError, match="embedded"):  # changed words: the full check runs
         verifier.verify("Most queries now touch every shard.", [passage])
     with pytest.raises(AssertionError, match="embedded"):  # too short to count as a quote

@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 from talkrag.ingest.sentences import SentenceStore, pool, sentence_spans
 
-TEXT = "Ana Ruiz: We shard by tenant. It keeps load apart!\nBen Ode: Why? Because noisy neighbours hurt."
+TEXT = (
+    "Ana Ruiz: We shard by tenant. It keeps load apart!\n"
+    "Ben Ode: Why? Because noisy neighbours hurt."
+)
 
 
 def test_spans_follow_turn_labels_and_sentences():
@@ -64,7 +67,8 @@ def test_store_round_trip_keep_only_and_clear(tmp_path: Path):
     store.keep_only("a.srt", ["c2"])
     assert set(store.get(["c1", "c2", "c3"])) == {"c2", "c3"}
     reader = SentenceStore.open(tmp_path / "s.sqlite3")
-    assert reader is not None and set(reader.get(["c2"])) == {"c2"}
+    assert reader is not None
+    assert set(reader.get(["c2"])) == {"c2"}
     store.clear()
     assert store.get(["c2", "c3"]) == {}
 
