@@ -10,6 +10,7 @@ uses the index's.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from talkrag.ingest.embed import Embedder, SentenceTransformerEmbedder
@@ -55,7 +56,8 @@ def make_embedder(
         # int8 quantizes activations with one scale per batch, so a text's vector would shift
         # with its batch-mates (cosine down to 0.989): one text per run keeps it deterministic.
         batch = 1 if backend == "onnx-int8" else min(batch_size, 32)
-        return OnnxEmbedder(model_dir, name, backend, max_tokens, batch, cache)
+        parallel = (os.cpu_count() or 1) if batch == 1 else 1
+        return OnnxEmbedder(model_dir, name, backend, max_tokens, batch, cache, parallel=parallel)
     if backend in ("torch", "torch-bf16"):
         return SentenceTransformerEmbedder(
             model_dir, name, batch_size, bf16=backend == "torch-bf16"

@@ -58,6 +58,19 @@ def test_order_of_texts_is_kept_across_length_sorted_batches(model_dir, cache):
     assert ((together * alone).sum(axis=1) > 0.9999).all()
 
 
+def test_int8_runs_side_by_side_give_each_text_its_own_vector(model_dir, cache):
+    from talkrag.ingest.backends import make_embedder
+    from talkrag.ingest.embed import DEFAULT_MODEL_NAME
+
+    texts = [f"{s} (variant {i})" for i in range(3) for s in SENTENCES[:4]]
+    side_by_side = make_embedder(model_dir, DEFAULT_MODEL_NAME, "onnx-int8", 256, 64, cache)
+    side_by_side.embed(["warm"])
+    assert side_by_side._pool is not None  # the path under test is on
+    together = side_by_side.embed(texts)
+    alone = np.stack([_onnx(model_dir, "onnx-int8", cache).embed([t])[0] for t in texts])
+    assert ((together * alone).sum(axis=1) > 0.99999).all()
+
+
 def test_export_is_made_once_and_written_whole(model_dir, cache):
     from talkrag.ingest.export import onnx_model
 
