@@ -43,6 +43,7 @@ class OnnxEmbedder:
         self._single: object | None = None  # one thread per run, `parallel` runs at a time
         self._parallel = parallel
         self._pool: ThreadPoolExecutor | None = None
+        self._path: Path | None = None
         self._tokenizer: Tokenizer | None = None
 
     def load(self) -> None:
@@ -54,11 +55,7 @@ class OnnxEmbedder:
         path = onnx_model(self._model_dir, self.backend, self._cache_dir)
         self._tokenizer = _tokenizer(self._model_dir, self._max_tokens)
         self._session = _session(path)
-        if self._parallel > 1:
-            # Small batches (int8 runs one text at a time) keep two cores busier as two
-            # single-threaded runs side by side than as one run split op by op: 1.2x here.
-            self._single = _session(path, threads=1)
-            self._pool = ThreadPoolExecutor(self._parallel, thread_name_prefix="talkrag-embed")
+        self._path = path
         log.info("loaded %s embedding model from %s", self.backend, path)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -100,8 +97,13 @@ class OnnxEmbedder:
     ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
         """Each batch's outputs in order; side by side on single-threaded runs when set up."""
         with_tokens = spans is not None
-        if self._pool is None or len(batches) < 2 * self._parallel:  # a query: one fast run
+        if self._parallel == 1 or len(batches) < 2 * self._parallel:  # a query: one fast run
             return (self._run([encodings[i] for i in rows], with_tokens) for rows in batches)
+        if self._pool is None:  # made on the first large call: queries never pay for it
+            # Small batches (int8 runs one text at a time) keep the cores busier as
+            # single-threaded runs side by side than as one run split op by op: 1.2x on 2 cores.
+            self._single = _session(self._path, threads=1)
+            self._pool = ThreadPoolExecutor(self._parallel, thread_name_prefix="talkrag-embed")
         single = self._single
         return self._pool.map(
             lambda rows: self._run([encodings[i] for i in rows], with_tokens, single), batches

@@ -65,8 +65,9 @@ def test_int8_runs_side_by_side_give_each_text_its_own_vector(model_dir, cache):
     texts = [f"{s} (variant {i})" for i in range(3) for s in SENTENCES[:4]]
     side_by_side = make_embedder(model_dir, DEFAULT_MODEL_NAME, "onnx-int8", 256, 64, cache)
     side_by_side.embed(["warm"])
-    assert side_by_side._pool is not None  # the path under test is on
+    assert side_by_side._pool is None  # a query never starts the side-by-side runs
     together = side_by_side.embed(texts)
+    assert side_by_side._pool is not None  # the path under test was taken
     alone = np.stack([_onnx(model_dir, "onnx-int8", cache).embed([t])[0] for t in texts])
     assert ((together * alone).sum(axis=1) > 0.99999).all()
 
