@@ -7,7 +7,6 @@ __main__.
 from __future__ import annotations
 
 import multiprocessing
-import resource
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -17,11 +16,9 @@ from talkrag.ingest.index import open_index
 from talkrag.ingest.pipeline import ingest
 from talkrag.ingest.settings import IngestSettings
 
+from bench.synth_index import peak_rss_mib
+
 ROW = "{:34}{:>9}{:>11}  {}"
-
-
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _timed(fn: Callable[[list[str]], object], texts: list[str]) -> float:
@@ -33,16 +30,6 @@ def _timed(fn: Callable[[list[str]], object], texts: list[str]) -> float:
 def row(name: str, seconds: float, words: int, note: str = "") -> None:
     """One printed row: what, seconds, transcript words per second, a note."""
     print(ROW.format(name, f"{seconds:.1f}", f"{words / seconds:,.0f}", note), flush=True)
-
-
-def _peak_mib() -> float:
-    """This process's own peak RSS (VmHWM): ru_maxrss would count a parent's pages too."""
-    status = Path("/proc/self/status")
-    if status.is_file():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return _peak_rss_mib()
 
 
 def talkrag_rows(library: Path, work: Path, backend: str, words: int) -> tuple[Path, float]:
@@ -77,4 +64,4 @@ def _talkrag_rows(library: Path, work: Path, backend: str, words: int) -> tuple[
         words,
         f"ingest at {raw_s / ingest_s:.0%} of it",
     )
-    return db, _peak_mib()
+    return db, peak_rss_mib()

@@ -82,7 +82,7 @@ class OnnxEmbedder:
             order[at : at + self._batch_size] for at in range(0, len(order), self._batch_size)
         ]
         for rows, (vectors, tokens) in zip(
-            batches, self._runs(encodings, batches, spans), strict=True
+            batches, self._runs(encodings, batches, spans is not None), strict=True
         ):
             if out is None:
                 out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
@@ -93,10 +93,9 @@ class OnnxEmbedder:
         return out, pooled  # type: ignore[return-value]
 
     def _runs(
-        self, encodings: list[Any], batches: list[list[int]], spans: object
+        self, encodings: list[Any], batches: list[list[int]], with_tokens: bool
     ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
         """Each batch's outputs in order; side by side on single-threaded runs when set up."""
-        with_tokens = spans is not None
         if self._parallel == 1 or len(batches) < 2 * self._parallel:  # a query: one fast run
             return (self._run([encodings[i] for i in rows], with_tokens) for rows in batches)
         if self._pool is None:  # made on the first large call: queries never pay for it
