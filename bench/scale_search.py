@@ -44,13 +44,14 @@ def _ms(fn: Callable[[], object]) -> float:
 
 
 def parts(retriever: Retriever, asked: list[str]) -> dict[str, float]:
-    """p50 of each part of a search on its own: query embedding, Chroma's top 40, BM25's top 40."""
+    """p50 of each part of a search on its own: query embedding, Chroma's top 40 (ids only,
+    as search asks), BM25's top 40."""
     embed, dense, bm25 = [], [], []
     for q in asked:
         began = time.perf_counter()
         vector = retriever.embedder.embed([q])[0]
         embed.append((time.perf_counter() - began) * 1000)
-        dense.append(_ms(lambda v=vector: retriever.store.query(v, FETCH)))
+        dense.append(_ms(lambda v=vector: retriever.store.nearest_ids(v, FETCH)))
         bm25.append(_ms(lambda q=q: retriever.lexical.search(q, FETCH)))
     return {
         "embed_p50_ms": pct(embed, 0.5),

@@ -31,7 +31,7 @@ from talkrag.ingest.records import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-PAGE = 5000  # chunks per `get` when reading the whole index
+PAGE = 2000  # chunks per `get` by id when reading the whole index (fastest measured)
 LOW_DISK = 4 << 20  # bytes free under which a failed write is blamed on a full disk
 # Fingerprint keys that older indexes lack, with the value those indexes were built with.
 LEGACY_FINGERPRINT: dict[str, str | int] = {"talkrag:backend": "torch"}
@@ -222,26 +222,27 @@ class ChunkStore:
         self._state.upsert(ids=["generation"], embeddings=[[1.0]], metadatas=[meta])
 
     def _all(self, include: list[str], collection: Any = None) -> dict[str, list[Any]]:
-        """Every entry, read in pages: one large `get` overflows SQLite's variable limit."""
+        """Every entry in id order: all ids at once, then their fields in batches by id.
+
+        Paging with `offset` rescans every earlier row per page (quadratic: 786 s at 537k
+        chunks); one `get` of every field overflows SQLite's variable limit.
+        """
         collection = self._chunks if collection is None else collection
+        ids = sorted(collection.get(include=[])["ids"])
         out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
-        while True:
-            got = collection.get(include=include, limit=PAGE, offset=len(out["ids"]))
+        for at in range(0, len(ids), PAGE):
+            got = collection.get(ids=ids[at : at + PAGE], include=include)
+            order = sorted(range(len(got["ids"])), key=lambda i: got["ids"][i])
             for key, values in out.items():
-                values.extend(got[key] or [])
-            if len(got["ids"]) < PAGE:
-                return out
+                column = got[key] or [None] * len(order)
+                values.extend(column[i] for i in order)
+        return out
 
     @_guarded
     def rows(self) -> tuple[list[str], list[str], list[Metadata]]:
         """Every chunk's id, text and metadata, in id order (to build derived indexes)."""
         got = self._all(["documents", "metadatas"])
-        order = sorted(range(len(got["ids"])), key=lambda i: got["ids"][i])
-        return (
-            [got["ids"][i] for i in order],
-            [got["documents"][i] for i in order],
-            [dict(got["metadatas"][i]) for i in order],
-        )
+        return got["ids"], got["documents"], [dict(m) for m in got["metadatas"]]
 
     @_guarded
     def count(self) -> int:

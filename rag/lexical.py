@@ -158,7 +158,9 @@ def save(index: LexicalIndex, folder: Path) -> None:
         "texts": index.texts,
         "metas": index.metas,
     }
-    (tmp / "rows.json").write_text(json.dumps(rows, ensure_ascii=False))
+    # ASCII (non-ASCII escaped): one accented letter would make the whole file's string 4 bytes
+    # a character when read back, twice the parsed rows' memory at load (871 vs 443 MiB, 100k).
+    (tmp / "rows.json").write_text(json.dumps(rows))
     old = folder.with_name(folder.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if folder.exists():
@@ -176,7 +178,12 @@ def _load(folder: Path, generation: str) -> LexicalIndex | None:
         return None
     import bm25s  # noqa: PLC0415
 
-    bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False) if rows["ids"] else None
+    # Memory-mapped: a query reads only its terms' postings, and the matrix stays out of RSS.
+    path = str(folder / "bm25")
+    try:
+        bm25 = bm25s.BM25.load(path, mmap=True, show_progress=False) if rows["ids"] else None
+    except (OSError, ValueError):  # a missing or truncated matrix: rebuilt from Chroma
+        return None
     return LexicalIndex(generation, rows["ids"], rows["texts"], rows["metas"], bm25, _stemmer())
 
 

@@ -211,16 +211,23 @@ def test_bad_option_values_are_clear_errors(tmp_path: Path, library: Path, monke
 
 
 def test_whole_index_reads_are_paged(tmp_path: Path, library: Path, monkeypatch):
-    # One `get` of ~40k chunks overflows SQLite's variable limit; reads go in pages.
+    # One `get` of ~40k chunks overflows SQLite's variable limit; reads go in pages by id
+    # (offset pages rescan every earlier row: quadratic at 500k chunks).
     import talkrag.ingest.store as store_module
     from talkrag.ingest.index import open_index
     from talkrag.ingest.settings import IngestSettings
 
     db = tmp_path / "db"
     _ingest(db, str(library))
-    monkeypatch.setattr(store_module, "PAGE", 3)
     store = open_index(IngestSettings(db=db)).store
+    whole = store.rows()
+    monkeypatch.setattr(store_module, "PAGE", 3)
     ids, texts, metas = store.rows()
+    assert (ids, texts, metas) == whole
+    assert ids == sorted(ids)
     assert len(ids) == len(set(ids)) == store.count() > 3
-    assert len(texts) == len(metas) == len(ids)
+    got = store._chunks.get(ids=ids[:5], include=["documents"])  # each text stays with its id
+    fetched = dict(zip(got["ids"], got["documents"], strict=True))
+    assert fetched == {i: t for i, t in zip(ids, texts, strict=True) if i in fetched}
+    assert len(fetched) == 5
     assert len(store.file_records()) == len(list(library.glob("*.*"))) - 1  # README skipped

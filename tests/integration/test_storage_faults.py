@@ -140,6 +140,24 @@ def test_damaged_bm25_files_are_rebuilt_from_chroma(tmp_path: Path):
     _lexical_matches_chroma(db)
 
 
+def test_truncated_bm25_matrix_beside_good_rows_is_rebuilt(tmp_path: Path):
+    # The matrix is memory-mapped at load: a short file must mean a rebuild, not a crash.
+    library = tmp_path / "talks"
+    write_library(library, n_files=3)
+    db = tmp_path / "db"
+    assert _ingest(library, db).returncode == 0
+    first = _talkrag("search", "caching latency", "--db", str(db), "--json")
+    assert first.returncode == 0, first.stderr
+    matrices = list(db.glob("lexical-*/bm25/*.npy"))
+    assert matrices
+    for part in matrices:
+        part.write_bytes(part.read_bytes()[:200])
+    again = _talkrag("search", "caching latency", "--db", str(db), "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["results"] == json.loads(first.stdout)["results"]
+    _lexical_matches_chroma(db)
+
+
 def test_searches_during_an_ingest_keep_answering(tmp_path: Path):
     small, big = tmp_path / "small", tmp_path / "big"
     write_library(small, n_files=2)
