@@ -37,7 +37,7 @@ from talkrag.ingest.settings import IngestSettings
 from talkrag.rag.retrieve import open_retriever
 from talkrag.rag.settings import RagSettings
 
-from bench import scale_bare, synth, synth_index
+from bench import scale_bare, scale_search, synth, synth_index
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -77,12 +77,16 @@ def bm25_build(db: Path) -> float:
 
 
 def search_figures(db: Path, queries: int) -> dict[str, float]:
-    """bench.scale_search's JSON line, from a fresh process."""
+    """bench.scale_search's JSON line, from a fresh process (else from this one, said so)."""
     command = [sys.executable, "-m", "bench.scale_search", str(db), "--queries", str(queries)]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
-    if done.returncode:
-        raise SystemExit(f"bench.scale_search failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    if not done.returncode:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    # Chroma may fail to reload a segment the writing process still serves from memory: the
+    # latency is still measurable here (the RSS is then this process's, builder included).
+    print(f"bench.scale_search failed in a fresh process:\n{done.stderr[-1500:]}", flush=True)
+    print("measuring in the building process instead", flush=True)
+    return scale_search.measure(db, queries)
 
 
 def _insert(built: synth_index.Built, total_s: float) -> list[str]:
