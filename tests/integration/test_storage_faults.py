@@ -122,36 +122,31 @@ def test_damaged_index_says_rebuild_which_sets_it_aside(tmp_path: Path):
     assert_same_index(snapshot(db), _clean(tmp_path, library))
 
 
-def test_damaged_bm25_files_are_rebuilt_from_chroma(tmp_path: Path):
-    library = tmp_path / "talks"
-    write_library(library, n_files=3)
-    db = tmp_path / "db"
-    assert _ingest(library, db).returncode == 0
-    first = _talkrag("search", "caching latency", "--db", str(db), "--json")
-    assert first.returncode == 0, first.stderr
+def _garble_rows_and_drop_arrays(db: Path) -> None:
     for folder in db.glob("lexical-*"):
         (folder / "rows.json").write_text("{not json")
         for part in folder.iterdir():
             if part.is_dir():
                 shutil.rmtree(part)
-    again = _talkrag("search", "caching latency", "--db", str(db), "--json")
-    assert again.returncode == 0, again.stderr
-    assert json.loads(again.stdout)["results"] == json.loads(first.stdout)["results"]
-    _lexical_matches_chroma(db)
 
 
-def test_truncated_bm25_matrix_beside_good_rows_is_rebuilt(tmp_path: Path):
+def _truncate_matrices(db: Path) -> None:
     # The matrix is memory-mapped at load: a short file must mean a rebuild, not a crash.
+    matrices = list(db.glob("lexical-*/bm25/*.npy"))
+    assert matrices
+    for part in matrices:
+        part.write_bytes(part.read_bytes()[:200])
+
+
+@pytest.mark.parametrize("damage", [_garble_rows_and_drop_arrays, _truncate_matrices])
+def test_damaged_bm25_files_are_rebuilt_from_chroma(tmp_path: Path, damage):
     library = tmp_path / "talks"
     write_library(library, n_files=3)
     db = tmp_path / "db"
     assert _ingest(library, db).returncode == 0
     first = _talkrag("search", "caching latency", "--db", str(db), "--json")
     assert first.returncode == 0, first.stderr
-    matrices = list(db.glob("lexical-*/bm25/*.npy"))
-    assert matrices
-    for part in matrices:
-        part.write_bytes(part.read_bytes()[:200])
+    damage(db)
     again = _talkrag("search", "caching latency", "--db", str(db), "--json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["results"] == json.loads(first.stdout)["results"]
