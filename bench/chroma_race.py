@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-BATCH = 5000
+from bench.scale_bare import BATCH
+from bench.synth import DIM, unit
 
 
 def _client(db: Path) -> Any:
@@ -39,7 +40,7 @@ def probe(db: Path) -> str:
     """One reader's view: the count and a query's hit count, or Chroma's error."""
     try:
         chunks = _client(db).get_collection("chunks")
-        vector = np.random.default_rng(1).normal(size=384).astype(np.float32)
+        vector = unit(np.random.default_rng(1).standard_normal((1, DIM)))[0]
         hits = chunks.query(query_embeddings=[vector], n_results=5, include=[])["ids"][0]
         return f"ok: {chunks.count():,} chunks, {len(hits)} hits"
     except Exception as exc:  # noqa: BLE001  (any failure is the finding)
@@ -52,12 +53,12 @@ def _reader(db: Path) -> subprocess.Popen[str]:
 
 
 def write(db: Path, chunks: int, every: float) -> list[subprocess.Popen[str]]:
-    """Add chunks in max-size batches, starting a reader process every `every` seconds."""
+    """Add chunks in large batches, starting a reader process every `every` seconds."""
     collection = _client(db).create_collection("chunks", metadata={"hnsw:space": "cosine"})
     rng, readers, last = np.random.default_rng(0), [], time.monotonic()
     try:
         for at in range(0, chunks, BATCH):
-            vectors = rng.normal(size=(BATCH, 384)).astype(np.float32)
+            vectors = unit(rng.standard_normal((BATCH, DIM)))
             ids = [f"c{at + i:08d}" for i in range(BATCH)]
             collection.add(ids=ids, embeddings=vectors, documents=["x"] * BATCH)
             if every and time.monotonic() - last > every:

@@ -75,10 +75,8 @@ class LexicalIndex:
         """Row numbers and BM25 scores of the best k chunks (score > 0), mask limiting rows."""
         if not self.ids:
             return []
-        tokens = self._subject(tokenize([query], self.stemmer))
-        words = {i: w for w, i in tokens.vocab.items()}
         vocab = self.bm25.vocab_dict
-        terms = [vocab[w] for w in (words[i] for i in tokens.ids[0]) if w in vocab]
+        terms = [vocab[w] for w in self._subject(tokenize([query], self.stemmer)) if w in vocab]
         if not terms:
             return []
         weights = mask.astype(np.float32) if mask is not None else None
@@ -104,13 +102,12 @@ class LexicalIndex:
             self._framing = set(tokenize([" ".join(FRAMING)], self.stemmer).vocab)
         return self._framing
 
-    def _subject(self, tokens: Any) -> Any:
-        """The query's tokens less its framing words; all of them when nothing else is left."""
-        import bm25s  # noqa: PLC0415
-
-        framing = {i for w, i in tokens.vocab.items() if w in self.framing()}
-        kept = [i for i in tokens.ids[0] if i not in framing]
-        return bm25s.tokenization.Tokenized(ids=[kept], vocab=tokens.vocab) if kept else tokens
+    def _subject(self, tokens: Any) -> list[str]:
+        """The query's words less its framing words; all of them when nothing else is left."""
+        words = {i: w for w, i in tokens.vocab.items()}
+        every = [words[i] for i in tokens.ids[0]]
+        framing = self.framing()
+        return [w for w in every if w not in framing] or every
 
     def chunk(self, row: int, score: float = 0.0) -> StoredChunk:
         """The stored chunk at a row, as the index returns chunks."""
