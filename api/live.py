@@ -11,19 +11,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
-from talkrag.ingest.backends import BACKEND_KEY, DEFAULT_BACKEND, choose_backend, make_embedder
+from talkrag.ingest.backends import DEFAULT_BACKEND, make_embedder
 from talkrag.ingest.embed import Embedder, resolve_model
-from talkrag.ingest.index import fingerprint, sentences_path
 from talkrag.ingest.records import FileRecord
-from talkrag.ingest.sentences import SentenceStore
 from talkrag.ingest.settings import IngestSettings
-from talkrag.ingest.store import ChunkStore, open_client, recorded_fingerprint
-from talkrag.rag.lexical import load_or_build
 from talkrag.rag.models import Filters, Hit
-from talkrag.rag.retrieve import Retriever
+from talkrag.rag.retrieve import Retriever, open_retriever, reload_twin
+from talkrag.rag.settings import SEARCH_K
 
 CACHED_TEXTS = 8192  # ~12 MiB of MiniLM vectors: the passages questions keep retrieving
 
@@ -65,17 +61,26 @@ class SerialEmbedder:
 
 
 class LiveIndex:
-    """Retrieval for the server: the answer layer's Retriever, kept in step with the store."""
+    """Retrieval for the server: the one opener's Retriever, reopened when the store moves on."""
 
     def __init__(self, settings: IngestSettings) -> None:
         self._settings = settings
         self._backend = settings.backend or DEFAULT_BACKEND  # until an index says otherwise
-        self.embedder = self._embedder(self._backend)
+        model_dir, name = resolve_model(settings.model)
+        self.embedder = SerialEmbedder(
+            make_embedder(
+                model_dir,
+                name,
+                self._backend,
+                settings.max_tokens,
+                settings.batch_size,
+                settings.cache,
+            )
+        )
         self._lock = threading.Lock()
-        self._client: Any = None
         self._retriever: Retriever | None = None
 
-    def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+    def search(self, question: str, k: int = SEARCH_K, filters: Filters | None = None) -> list[Hit]:
         """The k best chunks, from the index as it is now (see Retriever.search)."""
         with self._lock:
             return self._current().search(question, k, filters)
@@ -93,64 +98,34 @@ class LiveIndex:
     def stats(self) -> dict[str, int]:
         """Chunks and talks in the index as it is now."""
         with self._lock:
-            lexical = self._current().lexical
-        return {"chunks": len(lexical.ids), "talks": len({m["talk_id"] for m in lexical.metas})}
-
-    def _current(self) -> Retriever:
-        """The retriever, reopened first when the store's generation moved (call under lock)."""
-        retriever = self._retriever
-        if retriever is not None and retriever.store.generation() == retriever.lexical.generation:
-            return retriever
-        if retriever is not None and self._settings.chroma_url:  # a server sees every write
-            retriever.lexical = self._lexical(retriever.store)
-            return retriever
-        if retriever is not None and retriever.sentences is not None:
-            retriever.sentences.close()
-        self._retriever = None
-        self.close()
-        self._client = open_client(self._settings.db, self._settings.chroma_url, create=False)
-        self._use_backend_of(self._client)
-        shape = fingerprint(
-            self.embedder.name,
-            self._settings.max_tokens,
-            self._settings.overlap_tokens,
-            self._backend,
-        )
-        store = ChunkStore(self._client, self._settings.collection, shape, create=False)
-        sentences = (
-            None
-            if self._settings.chroma_url
-            else SentenceStore.open(sentences_path(self._settings))
-        )
-        self._retriever = Retriever(store, self._lexical(store), self.embedder, sentences)
-        return self._retriever
-
-    def _embedder(self, backend: str) -> SerialEmbedder:
-        model_dir, name = resolve_model(self._settings.model)
-        s = self._settings
-        return SerialEmbedder(
-            make_embedder(model_dir, name, backend, s.max_tokens, s.batch_size, s.cache)
-        )
-
-    def _use_backend_of(self, client: Any) -> None:
-        """Queries embed with the backend the index records (it may differ from the guess)."""
-        recorded = recorded_fingerprint(client, self._settings.collection)
-        wanted = recorded and str(recorded[BACKEND_KEY])
-        backend = choose_backend(self._settings.backend, wanted, create=False)
-        if backend != self._backend:
-            self._backend, self.embedder = backend, self._embedder(backend)
-
-    def _lexical(self, store: ChunkStore) -> Any:
-        folder = self._settings.db / f"lexical-{self._settings.collection}"
-        return load_or_build(store, folder)
-
-    def close(self) -> None:
-        """Release the Chroma client, so the next open reads the store afresh from disk."""
-        client, self._client = self._client, None
-        if client is not None and hasattr(client, "close"):
-            client.close()
+            rows = self._current().rows
+        return {"chunks": len(rows), "talks": rows.talk_count()}
 
     def talks(self) -> list[FileRecord]:
         """Every ingested file's record (its talk), from the index as it is now."""
         with self._lock:
             return self._current().store.file_records()
+
+    def _current(self) -> Retriever:
+        """The retriever, reopened first when the store's generation moved (call under lock)."""
+        retriever = self._retriever
+        if retriever is not None and retriever.store.generation() == retriever.twin.generation:
+            return retriever
+        if retriever is not None and self._settings.chroma_url:  # a server sees every write
+            reload_twin(retriever, self._settings)
+            return retriever
+        self.close()
+        retriever = open_retriever(self._settings)
+        if retriever.backend != self._backend:  # the index records another backend than guessed
+            self._backend = retriever.backend or self._backend
+            self.embedder = SerialEmbedder(retriever.embedder)
+        retriever.embedder = self.embedder  # one serial, cached embedder for every request
+        self._retriever = retriever
+        return retriever
+
+    def close(self) -> None:
+        """Release the Chroma client, so the next open reads the store afresh from disk."""
+        retriever, self._retriever = self._retriever, None
+        if retriever is not None:
+            retriever.close()
+            retriever.store.close()

@@ -7,9 +7,10 @@ import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from talkrag.api.schemas import MAX_K, MAX_MESSAGE_CHARS, MAX_MESSAGES, question_is_last, text_of
-from talkrag.ingest.parsers.timecode import format_timecode
+from talkrag.api.schemas import MAX_MESSAGE_CHARS, MAX_MESSAGES, question_is_last, text_of
 from talkrag.rag.models import Answer, Filters
+from talkrag.rag.present import with_sources
+from talkrag.rag.settings import MAX_K
 
 MODEL = "talkrag"
 
@@ -68,21 +69,9 @@ def model_ids(llm: bool) -> list[str]:
     return [MODEL, f"{MODEL}-extractive", *([f"{MODEL}-llm"] if llm else [])]
 
 
-def sources_text(result: Answer) -> str:
-    """The citations as numbered lines under the answer: talk — speaker @ mm:ss, link."""
-    if not result.citations:
-        return ""
-    lines = ["", "", "Sources:"]
-    for c in result.citations:
-        when = f" @ {format_timecode(c.start)}" if c.start is not None else ""
-        link = f" {c.url}" if c.url else ""
-        lines.append(f"[{c.n}] {c.title} — {c.speaker or 'unknown speaker'}{when}{link}")
-    return "\n".join(lines)
-
-
 def citations_of(result: Answer) -> list[dict[str, Any]]:
     """The citations in the CLI's JSON shape, for the extra `citations` field."""
-    return [c.model_dump() for c in result.citations]
+    return result.wire()["citations"]
 
 
 def new_id() -> tuple[str, int]:
@@ -103,7 +92,7 @@ def completion(result: Answer, model: str) -> dict[str, Any]:
                 "index": 0,
                 "message": {
                     "role": "assistant",
-                    "content": result.answer + sources_text(result),
+                    "content": with_sources(result),
                 },
                 "finish_reason": "stop",
             }

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from talkrag.rag.models import Citation, Filters
+from talkrag.rag.models import Answer, Filters
+from talkrag.rag.settings import MAX_K, Mode
 
 MAX_QUESTION_CHARS = 2000
 MAX_MESSAGE_CHARS = 8000  # earlier answers come back as history, and they are longer
 MAX_MESSAGES = 40
-MAX_K = 20
-
-Mode = Literal["extractive", "llm"]
 
 
 class AskRequest(BaseModel):
@@ -33,14 +31,8 @@ class AskRequest(BaseModel):
         return value.strip()
 
 
-class AskResponse(BaseModel):
-    """An answer whose sentences cite the numbered citations, or a refusal."""
-
-    answer: str
-    refused: bool
-    citations: list[Citation]
-    mode: str
-    notice: str | None = None
+class AskResponse(Answer):
+    """`/v1/ask`'s body: the answer exactly as `talkrag ask --json` prints it."""
 
 
 class Message(BaseModel):
@@ -95,25 +87,6 @@ def text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
     return "".join(part.text for part in content or [] if part.type == "text")
-
-
-class Talk(BaseModel):
-    """One ingested talk, as `talkrag talks --json` lists it."""
-
-    talk_id: str
-    title: str
-    speakers: list[str]
-    date: str | None
-    event: str | None
-    url: str | None
-    source: str = Field(description="path of the transcript file")
-    chunks: int = Field(description="how many passages the talk was cut into")
-
-
-class TalkList(BaseModel):
-    """Every ingested talk."""
-
-    talks: list[Talk]
 
 
 class Health(BaseModel):

@@ -62,7 +62,7 @@ class Service:
         """The answer to one question, in one piece."""
         return answer(
             q.text,
-            self.index,  # type: ignore[arg-type]  (a Retriever kept live: search + embedder)
+            self.index,
             self.settings_for(q),
             filters=q.filters,
             history=q.history,
@@ -83,7 +83,7 @@ class Service:
             try:
                 result = answer(
                     q.text,
-                    self.index,  # type: ignore[arg-type]
+                    self.index,
                     settings,
                     filters=q.filters,
                     history=q.history,

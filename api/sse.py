@@ -11,8 +11,6 @@ from talkrag.api.service import Event, pieces
 from talkrag.ingest.errors import TalkragError
 from talkrag.rag.models import Answer
 
-ANSWER_FIELDS = {"answer", "refused", "citations", "mode", "notice"}
-
 
 def sse(event: str, data: Any) -> str:
     """One event; JSON keeps the data on one line."""
@@ -40,7 +38,7 @@ def answer_stream(events: Iterator[Event]) -> Iterator[str]:
             if not streamed:
                 for piece in pieces(result.answer):
                     yield sse("delta", {"text": piece})
-            yield sse("answer", result.model_dump(include=ANSWER_FIELDS))
+            yield sse("answer", result.wire())
         else:
             yield error_event(value)
     yield sse("done", {})

@@ -18,10 +18,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from talkrag.ingest.embed import default_model_dir
 
-from bench import llama, queries
+from bench import CORPUS, llama, queries
 from bench.ingest_rows import ROW, row, talkrag_rows
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 
 def _pick(folder: Path, pattern: str, n: int) -> list[Path]:

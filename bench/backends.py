@@ -63,14 +63,18 @@ def _write(db: Path, meta: dict[str, Any], rows: dict[str, dict[str, list[Any]]]
             )
 
 
-def main() -> None:
-    """Copy the subset once per backend, re-embedding its chunks, and print the agreement."""
+def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.backends", description=__doc__)
     parser.add_argument("--source-db", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--others", type=int, default=40, help="non-gold files added")
     parser.add_argument("--backends", nargs="+", default=["torch", "onnx", "onnx-int8"])
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Copy the subset once per backend, re-embedding its chunks, and print the agreement."""
+    args = _args()
     questions = load_dataset(DATASET)
     gold = {s for q in questions for s in q.sources}
     source = chromadb.PersistentClient(path=str(args.source_db))

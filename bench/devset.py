@@ -21,8 +21,8 @@ from talkrag.rag.answer import answer
 from talkrag.rag.retrieve import open_retriever
 from talkrag.rag.settings import RagSettings
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+from bench import CORPUS, REPO
+
 DATASET = REPO / "evals" / "datasets" / "dev.jsonl"
 
 

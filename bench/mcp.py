@@ -53,7 +53,7 @@ async def _session(db: Path, rounds: int) -> dict[str, Any]:
 
 
 def _retriever_overhead(db: Path, rounds: int) -> dict[str, float]:
-    from talkrag.rag.llamaindex import TalkRetriever  # noqa: PLC0415
+    from talkrag.faces.llamaindex import TalkRetriever  # noqa: PLC0415
 
     adapter = TalkRetriever.from_dir(db, k=5)
     adapter.retrieve(QUESTIONS[0])  # warm-up: the first query loads the model's weights

@@ -93,9 +93,8 @@ def main() -> None:
         print(f"skipped: no index at {args.db} (build one: make bench-index)")
         return
     load = os.getloadavg()[0]
-    stats = open_retriever(RagSettings(db=args.db)).lexical
-    talks = len({m["talk_id"] for m in stats.metas})
-    print(f"{args.db}: {len(stats.ids):,} chunks, {talks} talks; load average {load:.1f}")
+    rows = open_retriever(RagSettings(db=args.db)).rows
+    print(f"{args.db}: {len(rows):,} chunks, {rows.talk_count()} talks; load average {load:.1f}")
     figures = warm(args.db, args.rounds)
     print(", ".join(f"{k} {v:.1f}" for k, v in figures.items()))
     wall, cpu, rss = cold(args.db)

@@ -37,10 +37,8 @@ from talkrag.ingest.settings import IngestSettings
 from talkrag.rag.retrieve import open_retriever
 from talkrag.rag.settings import RagSettings
 
-from bench import scale_bare, scale_search, synth, synth_index
+from bench import CORPUS, REPO, scale_bare, scale_search, synth, synth_index
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
 COLUMNS = (
     "chunks", "talks", "insert/s", "build s", "chroma MiB", "bm25 build s", "bm25 MiB",
     "open s", "p50 ms", "p95 ms", "embed", "chroma", "bm25", "search RSS MiB", "build RSS MiB",

@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 
 from talkrag.ingest.chunk import split_sentences
+from talkrag.rag.cite import UNCITED
 
 _CITE = re.compile(r"\[(\d+)\]")
-_MARK = re.compile(r"\s*\[uncited\]", re.IGNORECASE)
+_MARK = re.compile(r"\s*" + re.escape(UNCITED), re.IGNORECASE)
 # A run of citations closes a claim, with any punctuation right after it: extractive answers
 # write "It is fast. [1]", LLM answers "It is fast [1]." Sentences before it in the same stretch
 # of text cite nothing. Inside a stretch, sentences split as the chunker splits them (at an end

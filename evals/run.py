@@ -67,7 +67,7 @@ def _rewrite(path: Path, records: Sequence[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
 
 
-def run_eval(
+def run_eval(  # noqa: PLR0913  (a run's parts, then optional keywords)
     questions: Sequence[Question],
     retriever: Retriever,
     settings: EvalSettings,

@@ -9,6 +9,10 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from talkrag.rag.settings import RagSettings
 
+# Where the real corpora lie: beside the repository, as seen from its root (the one definition;
+# tests and benchmarks resolve it against the repository).
+DEFAULT_CORPUS = Path("../shared/corpus")
+
 
 class EvalSettings(RagSettings):
     """Settings of an eval run; one TALKRAG_* namespace with the layers below."""
@@ -16,7 +20,7 @@ class EvalSettings(RagSettings):
     model_config = SettingsConfigDict(env_prefix="TALKRAG_", extra="ignore", populate_by_name=True)
 
     corpus: Path = Field(
-        Path("../shared/corpus"), description="root that dataset evidence files are relative to"
+        DEFAULT_CORPUS, description="root that dataset evidence files are relative to"
     )
     verifier: Literal["offline", "llm"] = Field(
         "offline", description="who checks claims: offline (deterministic) or an LLM judge"

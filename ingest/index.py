@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from talkrag.ingest.backends import BACKEND_KEY, choose_backend, make_embedder
+from talkrag.ingest.backends import BACKEND_KEY, DEFAULT_BACKEND, choose_backend, make_embedder
 from talkrag.ingest.chunk import CHUNKER_VERSION
 from talkrag.ingest.embed import Embedder, load_tokenizer, model_max_tokens, resolve_model
 from talkrag.ingest.errors import ConfigError, StoreError
@@ -35,6 +35,7 @@ class Index:
     embedder: Embedder
     chunking: Chunking
     sentences: SentenceStore | None = None
+    backend: str = DEFAULT_BACKEND  # the embedding backend the index records (or will)
 
 
 def fingerprint(
@@ -68,7 +69,7 @@ def open_index(settings: IngestSettings, rebuild: bool = False, create: bool = T
         model_dir, model_name, backend, settings.max_tokens, settings.batch_size, settings.cache
     )
     chunking = Chunking(load_tokenizer(model_dir), settings.max_tokens, settings.overlap_tokens)
-    return Index(store, embedder, chunking, _sentences(settings, rebuild, create))
+    return Index(store, embedder, chunking, _sentences(settings, rebuild, create), backend)
 
 
 def sentences_path(settings: IngestSettings) -> Path:

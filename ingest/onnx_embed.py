@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 class OnnxEmbedder:
     """An Embedder backed by an ONNX Runtime session; texts are batched shortest first."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  (make_embedder's settings, each a value)
         self,
         model_dir: Path,
         name: str,

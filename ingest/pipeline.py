@@ -263,7 +263,7 @@ def prune(store: ChunkStore, sentences: SentenceStore | None = None) -> tuple[in
     return len(gone), removed
 
 
-def ingest(
+def ingest(  # noqa: PLR0913  (the index's parts, then optional keywords)
     paths: Sequence[Path],
     store: ChunkStore,
     embedder: Embedder,

@@ -35,10 +35,10 @@ class StoredChunk:
     end: float | None
     url: str | None
     position: int
-    distance: float
+    distance: float | None = None  # to the query, when a vector search returned it
 
 
-def stored_chunk(id_: str, text: str, meta: Metadata, distance: float) -> StoredChunk:
+def stored_chunk(id_: str, text: str, meta: Metadata, distance: float | None = None) -> StoredChunk:
     """A StoredChunk from Chroma's id, document and metadata."""
     return StoredChunk(
         id=id_,
@@ -51,7 +51,7 @@ def stored_chunk(id_: str, text: str, meta: Metadata, distance: float) -> Stored
         end=meta.get("end"),
         url=meta.get("url") or meta.get("talk_url"),
         position=int(meta.get("position", 0)),
-        distance=float(distance),
+        distance=None if distance is None else float(distance),
     )
 
 

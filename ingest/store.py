@@ -201,6 +201,11 @@ class ChunkStore:
         """The index-shaping settings recorded on the chunk collection."""
         return _shaping(self._chunks.metadata)
 
+    def close(self) -> None:
+        """Release the Chroma client, so the next open reads the store afresh from disk."""
+        if hasattr(self._client, "close"):
+            self._client.close()
+
     def _state_meta(self) -> Metadata:
         got = self._state.get(ids=["generation"], include=["metadatas"])
         return dict(got["metadatas"][0]) if got["ids"] else {}

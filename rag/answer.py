@@ -10,7 +10,7 @@ from talkrag.ingest.errors import ConfigError, LLMError
 from talkrag.rag.chat import standalone as condensed
 from talkrag.rag.extractive import extractive_answer, refusal, support
 from talkrag.rag.models import Answer, Filters, Hit
-from talkrag.rag.retrieve import Retriever
+from talkrag.rag.searcher import Searcher
 from talkrag.rag.settings import RagSettings
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,9 @@ def _llm_answer(
     return llm_answer(question, hits, llm, history=list(history), on_delta=on_delta)
 
 
-def answer(
+def answer(  # noqa: PLR0913  (past the three it needs, each is an optional keyword)
     question: str,
-    retriever: Retriever,
+    retriever: Searcher,
     settings: RagSettings,
     *,
     filters: Filters | None = None,

@@ -1,5 +1,8 @@
 """BM25 over the same chunks as Chroma, kept in step by the store's generation token.
 
+The rows (texts and metadata, rag/rows.py) and BM25 are saved together as one Twin, since both
+are read from Chroma at once and must be of the same generation.
+
 Local Chroma has no lexical search, so BM25 runs in process (bm25s). The index is saved beside
 the data directory and rebuilt only when the store's generation changed since it was built.
 """
@@ -14,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from talkrag.ingest.store import ChunkStore, StoredChunk, stored_chunk
+from talkrag.ingest.settings import IngestSettings
+from talkrag.ingest.store import ChunkStore
+from talkrag.rag.rows import Rows
 
 log = logging.getLogger(__name__)
 
@@ -49,33 +54,17 @@ def tokenize(texts: list[str], stemmer: Any) -> Any:
 
 @dataclass
 class LexicalIndex:
-    """BM25 over every chunk, plus each chunk's row (text and metadata) by position."""
+    """BM25 over every chunk's title and text, rows numbered as in the index's Rows."""
 
-    generation: str
-    ids: list[str]
-    texts: list[str]
-    metas: list[dict[str, Any]]
     bm25: Any
     stemmer: Any
-    row_of: dict[str, int] = field(init=False)
-    _places: dict[tuple[str, int], int] = field(init=False)
     _framing: set[str] | None = field(init=False, default=None)
-
-    def __post_init__(self) -> None:
-        self.row_of = {cid: i for i, cid in enumerate(self.ids)}
-        self._places = {
-            (m["talk_id"], int(m.get("position", 0))): i for i, m in enumerate(self.metas)
-        }
-
-    def at(self, talk_id: str, position: int) -> int | None:
-        """The row of a talk's chunk at a position, if there is one."""
-        return self._places.get((talk_id, position))
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Row numbers and BM25 scores of the best k chunks (score > 0), mask limiting rows."""
-        if not self.ids:
+        vocab = getattr(self.bm25, "vocab_dict", None)
+        if not vocab:
             return []
-        vocab = self.bm25.vocab_dict
         terms = [vocab[w] for w in self._subject(tokenize([query], self.stemmer)) if w in vocab]
         if not terms:
             return []
@@ -89,7 +78,7 @@ class LexicalIndex:
         Only a broad index says anything by lacking a word: below MIN_VOCAB terms, none counts.
         """
         vocab = getattr(self.bm25, "vocab_dict", None)
-        if not self.ids or not vocab or len(vocab) < MIN_VOCAB:
+        if not vocab or len(vocab) < MIN_VOCAB:
             return []
         framing = self.framing()
         tokens = tokenize([text], self.stemmer)
@@ -109,9 +98,14 @@ class LexicalIndex:
         framing = self.framing()
         return [w for w in every if w not in framing] or every
 
-    def chunk(self, row: int, score: float = 0.0) -> StoredChunk:
-        """The stored chunk at a row, as the index returns chunks."""
-        return stored_chunk(self.ids[row], self.texts[row], self.metas[row], 1.0 - score)
+
+@dataclass(frozen=True)
+class Twin:
+    """What is kept beside Chroma for one generation of it: the rows and their BM25."""
+
+    generation: str
+    rows: Rows
+    lexical: LexicalIndex
 
 
 def top_rows(scores: np.ndarray, k: int, block: int = 1024) -> np.ndarray:
@@ -132,18 +126,19 @@ def top_rows(scores: np.ndarray, k: int, block: int = 1024) -> np.ndarray:
     return rows[np.lexsort((rows, -scores[rows]))][:k]
 
 
-def _build(texts: list[str]) -> tuple[Any, Any]:
+def bm25_over(texts: list[str]) -> LexicalIndex:
+    """BM25 over texts, row i being texts[i]."""
     import bm25s  # noqa: PLC0415
 
     stemmer = _stemmer()
     bm25 = bm25s.BM25()
     if texts:
         bm25.index(tokenize(texts, stemmer), show_progress=False)
-    return bm25, stemmer
+    return LexicalIndex(bm25 if texts else None, stemmer)
 
 
-def build(store: ChunkStore) -> LexicalIndex:
-    """A fresh BM25 index over every chunk in the store."""
+def build(store: ChunkStore) -> Twin:
+    """Fresh rows and BM25 over every chunk in the store."""
     generation = store.generation()
     ids, texts, metas = store.rows()
     speakers = {r.talk.id: list(r.talk.speakers) for r in store.file_records()}
@@ -151,24 +146,24 @@ def build(store: ChunkStore) -> LexicalIndex:
         meta["talk_speakers"] = speakers.get(meta["talk_id"], [])
     # Questions often name the talk's subject or company, which a chunk's own words may not.
     titled = [f"{m.get('title') or ''}\n{t}" for m, t in zip(metas, texts, strict=True)]
-    bm25, stemmer = _build(titled)
+    lexical = bm25_over(titled)
     log.info("built BM25 over %d chunks", len(ids))
-    return LexicalIndex(generation, ids, texts, metas, bm25, stemmer)
+    return Twin(generation, Rows(ids, texts, metas), lexical)
 
 
-def save(index: LexicalIndex, folder: Path) -> None:
+def save(twin: Twin, folder: Path) -> None:
     """Write the index to folder atomically (a new folder renamed into place)."""
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    if index.ids:
-        index.bm25.save(str(tmp / "bm25"), show_progress=False)
+    if twin.rows.ids:
+        twin.lexical.bm25.save(str(tmp / "bm25"), show_progress=False)
     rows = {
         "format": FORMAT,
-        "generation": index.generation,
-        "ids": index.ids,
-        "texts": index.texts,
-        "metas": index.metas,
+        "generation": twin.generation,
+        "ids": twin.rows.ids,
+        "texts": twin.rows.texts,
+        "metas": twin.rows.metas,
     }
     # ASCII (non-ASCII escaped): one accented letter would make the whole file's string 4 bytes
     # a character when read back, twice the parsed rows' memory at load (871 vs 443 MiB, 100k).
@@ -181,12 +176,20 @@ def save(index: LexicalIndex, folder: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _load(folder: Path, generation: str) -> LexicalIndex | None:
+def _load(folder: Path, generation: str) -> Twin | None:
+    """The saved twin when it is whole and of this generation; None (and why, logged) if not."""
     try:
         rows = json.loads((folder / "rows.json").read_text())
-    except (OSError, ValueError):
+    except FileNotFoundError:
+        log.info("no saved BM25 index in %s: building it", folder)
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("the saved BM25 rows in %s are unreadable (%s): rebuilding", folder, exc)
         return None
     if rows.get("format") != FORMAT or rows.get("generation") != generation:
+        log.info(
+            "the saved BM25 index in %s is of another generation or format: rebuilding", folder
+        )
         return None
     import bm25s  # noqa: PLC0415
 
@@ -194,19 +197,26 @@ def _load(folder: Path, generation: str) -> LexicalIndex | None:
     path = str(folder / "bm25")
     try:
         bm25 = bm25s.BM25.load(path, mmap=True, show_progress=False) if rows["ids"] else None
-    except (OSError, ValueError):  # a missing or truncated matrix: rebuilt from Chroma
+    except (OSError, ValueError) as exc:  # a missing or truncated matrix: rebuilt from Chroma
+        log.warning("the saved BM25 matrix in %s is damaged (%s): rebuilding", folder, exc)
         return None
-    return LexicalIndex(generation, rows["ids"], rows["texts"], rows["metas"], bm25, _stemmer())
+    table = Rows(rows["ids"], rows["texts"], rows["metas"])
+    return Twin(generation, table, LexicalIndex(bm25, _stemmer()))
 
 
-def load_or_build(store: ChunkStore, folder: Path) -> LexicalIndex:
-    """The saved index when it matches the store's generation, else a rebuilt (and saved) one."""
-    index = _load(folder, store.generation())
-    if index is not None:
-        return index
-    index = build(store)
+def load_or_build(store: ChunkStore, folder: Path) -> Twin:
+    """The saved twin when it matches the store's generation, else a rebuilt (and saved) one."""
+    twin = _load(folder, store.generation())
+    if twin is not None:
+        return twin
+    twin = build(store)
     try:
-        save(index, folder)
+        save(twin, folder)
     except OSError as exc:  # a read-only data directory still answers, just slower next time
         log.warning("could not save the BM25 index to %s (%s)", folder, exc)
-    return index
+    return twin
+
+
+def twin_path(settings: IngestSettings) -> Path:
+    """Where an index's rows and BM25 are kept, beside its Chroma files."""
+    return settings.db / f"lexical-{settings.collection}"

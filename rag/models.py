@@ -1,10 +1,13 @@
-"""The wire contract of answers: Filters, Hit (a ranked chunk), shared by CLI, API and evals."""
+"""The wire contract: Filters, Hit (a ranked chunk), Citation, Answer and Talk, shared by the
+CLI, the HTTP API, MCP, LlamaIndex and evals."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, computed_field, field_validator
+from talkrag.ingest.parsers.timecode import clock
 
 _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
@@ -62,6 +65,12 @@ class Citation(BaseModel):
     url: str | None = Field(description="link to the talk at the moment, when known")
     text: str = Field(description="the cited passage, verbatim")
 
+    @computed_field(description="the moment as every face shows it: m:ss, or h:mm:ss")  # type: ignore[prop-decorator]
+    @property
+    def at(self) -> str | None:
+        """The start as a clock, or None when the time is unknown."""
+        return clock(self.start) if self.start is not None else None
+
     @classmethod
     def from_hit(cls, n: int, hit: Hit, speaker: str | None = None) -> Citation:
         """The citation of a hit under number n; without a known speaker, all the chunk's."""
@@ -87,3 +96,26 @@ class Answer(BaseModel):
     citations: list[Citation]
     mode: str = Field(description="extractive or llm")
     notice: str | None = Field(None, description="why the answer is not what was asked for")
+
+    def wire(self) -> dict[str, Any]:
+        """The answer as every face sends it: `ask --json`, /v1/ask and the SSE `answer` event."""
+        return self.model_dump(mode="json")
+
+
+class Talk(BaseModel):
+    """One ingested talk, as `talkrag talks --json` lists it."""
+
+    talk_id: str
+    title: str
+    speakers: list[str]
+    date: str | None
+    event: str | None
+    url: str | None
+    source: str = Field(description="path of the transcript file")
+    chunks: int = Field(description="how many passages the talk was cut into")
+
+
+class TalkList(BaseModel):
+    """Every ingested talk."""
+
+    talks: list[Talk]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from talkrag.ingest.parsers.timecode import format_timecode
+from talkrag.ingest.parsers.timecode import clock
 
 REFUSAL = "The talks I have don't cover this."
 
@@ -31,7 +31,7 @@ def source_block(n: int, title: str, speakers: list[str], start: float | None, t
     if speakers:
         attrs.append(f'speaker="{", ".join(speakers).translate(_ATTRIBUTE)}"')
     if start is not None:
-        attrs.append(f'time="{format_timecode(start)}"')
+        attrs.append(f'time="{clock(start)}"')
     return f"<source {' '.join(attrs)}>\n{neutralise(text)}\n</source>"
 
 

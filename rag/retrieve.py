@@ -15,8 +15,11 @@ from talkrag.ingest.sentences import SentenceStore
 from talkrag.ingest.settings import IngestSettings
 from talkrag.ingest.store import ChunkStore, StoredChunk
 from talkrag.rag.fuse import rrf
-from talkrag.rag.lexical import LexicalIndex, load_or_build
+from talkrag.rag.lexical import LexicalIndex, Twin, load_or_build, twin_path
 from talkrag.rag.models import Filters, Hit
+from talkrag.rag.rows import Rows
+from talkrag.rag.searcher import Searcher
+from talkrag.rag.settings import SEARCH_K
 
 FETCH = 40  # candidates taken from each ranking before fusion
 PER_TALK = 3  # at most this many passages from one talk, while other talks have candidates
@@ -31,26 +34,37 @@ NEIGHBOUR_WEIGHT = 0.3
 
 @dataclass
 class Retriever:
-    """Hybrid retrieval over one index: the store, its BM25 twin and the query embedder."""
+    """Hybrid retrieval over one index: the store, its rows and BM25 twin, the query embedder."""
 
     store: ChunkStore
-    lexical: LexicalIndex
+    twin: Twin
     embedder: Embedder
     sentences: SentenceStore | None = None
+    backend: str | None = None  # the embedding backend the index records
 
-    def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+    @property
+    def rows(self) -> Rows:
+        """Every chunk's text and metadata, by row."""
+        return self.twin.rows
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """BM25 over the rows."""
+        return self.twin.lexical
+
+    def search(self, question: str, k: int = SEARCH_K, filters: Filters | None = None) -> list[Hit]:
         """The k best chunks for a question, several talks represented where they compete."""
-        mask = _mask(self.lexical.metas, filters) if filters and filters.active() else None
+        rows = self.rows
+        mask = _mask(rows.metas, filters) if filters and filters.active() else None
         if mask is not None and not mask.any():
             return []
         dense = self._dense(question, mask)
-        lexical = [self.lexical.ids[row] for row, _ in self.lexical.search(question, FETCH, mask)]
+        lexical = [rows.ids[row] for row, _ in self.lexical.search(question, FETCH, mask)]
         fused = self._smoothed(rrf([dense, lexical], k=FUSION_K, weights=FUSION_WEIGHTS))
-        rows = self.lexical.row_of
-        chunks = (self.lexical.chunk(rows[cid], score) for cid, score in fused if cid in rows)
+        ranked = ((rows.chunk(rows.row_of[cid]), score) for cid, score in fused)
         return [
-            _hit(rank, c, self.lexical.metas[rows[c.id]], score)
-            for rank, (c, score) in enumerate(_diverse(_dedupe(chunks), k), start=1)
+            _hit(rank, c, rows.meta(c.id), score)
+            for rank, (c, score) in enumerate(_diverse(_dedupe(ranked), k), start=1)
         ]
 
     def sentence_vectors(self, hits: Sequence[Hit]) -> dict[str, np.ndarray]:
@@ -67,32 +81,30 @@ class Retriever:
 
     def unknown_terms(self, text: str) -> list[str]:
         """The text's terms that no chunk contains (a question about what no talk mentions)."""
-        return self.lexical.unknown_terms(text)
+        return self.lexical.unknown_terms(text) if self.rows.ids else []
 
     def _smoothed(self, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Fused scores raised by NEIGHBOUR_WEIGHT times the better neighbour's, best first."""
         score = dict(fused)
-        lex = self.lexical
-        ids = lex.ids
+        rows = self.rows
 
         def near(cid: str) -> float:
-            meta = lex.metas[lex.row_of[cid]]
-            place = int(meta.get("position", 0))
-            rows = (lex.at(meta["talk_id"], place + step) for step in (-1, 1))
-            return max((score.get(ids[r], 0.0) for r in rows if r is not None), default=0.0)
+            beside = (r for r in rows.beside(cid) if r is not None)
+            return max((score.get(rows.ids[r], 0.0) for r in beside), default=0.0)
 
-        raised = [(cid, s + NEIGHBOUR_WEIGHT * near(cid)) for cid, s in fused if cid in lex.row_of]
+        raised = [(cid, s + NEIGHBOUR_WEIGHT * near(cid)) for cid, s in fused if cid in rows.row_of]
         return sorted(raised, key=lambda kv: (-kv[1], kv[0]))
 
     def _dense(self, question: str, mask: np.ndarray | None) -> list[str]:
         vector = self.embedder.embed([question])[0]
-        stored = len(self.lexical.ids)  # the BM25 twin holds every chunk of this generation
+        rows = self.rows
+        stored = len(rows)  # the rows hold every chunk of this generation
         if not stored:
             return []
         if mask is None:
             return self.store.nearest_ids(vector, min(FETCH, stored))
-        allowed = {self.lexical.ids[i] for i in np.flatnonzero(mask)}
-        talks = sorted({self.lexical.metas[i]["talk_id"] for i in np.flatnonzero(mask)})
+        allowed = {rows.ids[i] for i in np.flatnonzero(mask)}
+        talks = sorted({rows.metas[i]["talk_id"] for i in np.flatnonzero(mask)})
         where = {"talk_id": {"$in": talks}}
         found = self.store.nearest_ids(vector, min(FETCH * 3, stored), where)
         return [cid for cid in found if cid in allowed][:FETCH]
@@ -104,15 +116,17 @@ class Retriever:
 
     def neighbours(self, chunk_id: str) -> tuple[str | None, str | None]:
         """The texts of the chunks just before and after one chunk in its talk."""
-        meta = self.lexical.metas[self.lexical.row_of[chunk_id]]
-        position = int(meta.get("position", 0))
-        before = self.lexical.at(meta["talk_id"], position - 1)
-        after = self.lexical.at(meta["talk_id"], position + 1)
-        texts = self.lexical.texts
+        texts = self.rows.texts
+        before, after = self.rows.beside(chunk_id)
         return (
             texts[before] if before is not None else None,
             texts[after] if after is not None else None,
         )
+
+    def close(self) -> None:
+        """Release what the retriever holds open (the sentence store's file)."""
+        if self.sentences is not None:
+            self.sentences.close()
 
 
 def _contains(value: Any, needle: str) -> bool:
@@ -145,41 +159,45 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
-def _dedupe(chunks: Iterable[StoredChunk]) -> Iterator[StoredChunk]:
+Scored = tuple[StoredChunk, float]
+
+
+def _dedupe(ranked: Iterable[Scored]) -> Iterator[Scored]:
     """Drop chunks whose text repeats one ranked above (the same talk ingested twice).
 
     Lazy, so texts are normalised only until the top k are chosen.
     """
     seen: set[str] = set()
-    for chunk in chunks:
+    for chunk, score in ranked:
         key = _norm(chunk.text)
         if key not in seen:
             seen.add(key)
-            yield chunk
+            yield chunk, score
 
 
-def _diverse(chunks: Iterable[StoredChunk], k: int) -> list[tuple[StoredChunk, float]]:
+def _diverse(ranked: Iterable[Scored], k: int) -> list[Scored]:
     """Top k with at most PER_TALK passages from one talk, unless too few talks compete.
 
     A chunk next to one already picked from its talk continues that passage (an answer across a
     chunk boundary) rather than starting another, so it does not count against the cap (dev set
     passage@5 0.75 -> 0.767: a talk's 4th chunk, next to its 3rd, held dev-010's answer).
     """
-    picked, spill, per_talk = [], [], {}
+    picked: list[Scored] = []
+    spill: list[Scored] = []
+    per_talk: dict[str, int] = {}
     taken: set[tuple[str, int]] = set()
-    for chunk in chunks:
+    for chunk, score in ranked:
         n = per_talk.get(chunk.talk_id, 0)
         joins = any((chunk.talk_id, chunk.position + step) in taken for step in (-1, 1))
         if joins or n < PER_TALK:
-            picked.append(chunk)
+            picked.append((chunk, score))
             taken.add((chunk.talk_id, chunk.position))
             per_talk[chunk.talk_id] = n if joins else n + 1
         else:
-            spill.append(chunk)
+            spill.append((chunk, score))
         if len(picked) == k:
             break
-    chosen = (picked + spill)[:k]
-    return [(c, 1.0 - c.distance) for c in chosen]
+    return (picked + spill)[:k]
 
 
 def _hit(rank: int, chunk: StoredChunk, meta: dict[str, Any], score: float) -> Hit:
@@ -200,7 +218,7 @@ def _hit(rank: int, chunk: StoredChunk, meta: dict[str, Any], score: float) -> H
 
 
 def timed_search(
-    retriever: Retriever, question: str, k: int, filters: Filters | None = None
+    retriever: Searcher, question: str, k: int, filters: Filters | None = None
 ) -> tuple[list[Hit], float]:
     """Search, and the milliseconds it took in this process."""
     began = time.perf_counter()
@@ -209,8 +227,14 @@ def timed_search(
 
 
 def open_retriever(settings: IngestSettings) -> Retriever:
-    """The index the settings point at, with its BM25 twin loaded (or rebuilt if stale)."""
+    """The one way to open an index for reading: its store, rows and BM25 (rebuilt if stale),
+    sentence vectors and the query embedder of the backend it records."""
     index = open_index(settings, create=False)
-    folder = settings.db / f"lexical-{settings.collection}"
-    lexical = load_or_build(index.store, folder)
-    return Retriever(index.store, lexical, index.embedder, index.sentences)
+    twin = load_or_build(index.store, twin_path(settings))
+    return Retriever(index.store, twin, index.embedder, index.sentences, index.backend)
+
+
+def reload_twin(retriever: Retriever, settings: IngestSettings) -> None:
+    """Bring the rows and BM25 up to the store's generation (a Chroma server sees every write,
+    so only the twin beside it goes stale)."""
+    retriever.twin = load_or_build(retriever.store, twin_path(settings))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 from talkrag.ingest.settings import IngestSettings
+
+Mode = Literal["extractive", "llm"]  # how answers are written: without an LLM, or with one
+MODES: tuple[str, ...] = get_args(Mode)
+SEARCH_K = 5  # results a search lists unless asked for more
+ANSWER_K = 6  # passages an answer reads
+MAX_K = 50  # the most passages any face (CLI, HTTP API, MCP, LlamaIndex) may ask for
 
 
 class RagSettings(IngestSettings):
@@ -14,10 +20,8 @@ class RagSettings(IngestSettings):
 
     model_config = SettingsConfigDict(env_prefix="TALKRAG_", extra="ignore", populate_by_name=True)
 
-    mode: Literal["extractive", "llm"] = Field(
-        "extractive", description="synthesis without an LLM (default) or with one"
-    )
-    k: int = Field(6, ge=1, le=50, description="passages retrieved to answer from")
+    mode: Mode = Field("extractive", description="synthesis without an LLM (default) or with one")
+    k: int = Field(ANSWER_K, ge=1, le=MAX_K, description="passages retrieved to answer from")
     llm_base_url: str | None = Field(
         None,
         validation_alias=AliasChoices("llm_base_url", "TALKRAG_LLM_BASE_URL", "OPENAI_BASE_URL"),

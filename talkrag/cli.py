@@ -17,6 +17,7 @@ from talkrag.options import (
     DbOpt,
     EventOpt,
     JsonOpt,
+    KOpt,
     ModeOpt,
     SinceOpt,
     SpeakerOpt,
@@ -32,6 +33,7 @@ from talkrag.options import (
     reported_errors,
     setup_logging,
 )
+from talkrag.rag.settings import MAX_K, SEARCH_K
 from talkrag.serve_cli import mcp, serve
 
 app = typer.Typer(
@@ -116,7 +118,7 @@ def talks(db: DbOpt = None, chroma_url: UrlOpt = None, json_out: JsonOpt = False
 @app.command()
 def search(
     question: Annotated[str, typer.Argument(help="what to look for, in your own words")],
-    k: Annotated[int, typer.Option("-k", min=1, max=100, help="how many passages")] = 5,
+    k: Annotated[int, typer.Option("-k", min=1, max=MAX_K, help="how many passages")] = SEARCH_K,
     speaker: SpeakerOpt = None,
     talk: TalkOpt = None,
     event: EventOpt = None,
@@ -152,7 +154,7 @@ def search(
 def ask(
     question: Annotated[str, typer.Argument(help="your question about the talks")],
     mode: ModeOpt = None,
-    k: Annotated[int | None, typer.Option("-k", min=1, max=50, help="passages to read")] = None,
+    k: KOpt = None,
     speaker: SpeakerOpt = None,
     talk: TalkOpt = None,
     event: EventOpt = None,
@@ -172,7 +174,7 @@ def ask(
         )
         result = answer(question, open_retriever(settings), settings, filters=filters)
     if json_out:
-        emit(result.model_dump(include={"answer", "refused", "citations", "mode", "notice"}))
+        emit(result.wire())
     else:
         typer.echo(render.answer(result))
 

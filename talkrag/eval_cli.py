@@ -9,10 +9,12 @@ from typing import Annotated, Any
 
 import typer
 
+from talkrag.evals.settings import DEFAULT_CORPUS
 from talkrag.options import (
     EXIT_ITEMS_FAILED,
     DbOpt,
     JsonOpt,
+    KOpt,
     ModeOpt,
     UrlOpt,
     emit,
@@ -41,9 +43,9 @@ def eval_(
         Path | None, typer.Option("--out", help="run folder (default eval-runs/latest)")
     ] = None,
     corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="root of evidence files [../shared/corpus]")
+        Path | None, typer.Option("--corpus", help=f"root of evidence files [{DEFAULT_CORPUS}]")
     ] = None,
-    k: Annotated[int | None, typer.Option("-k", min=1, max=50, help="passages to read")] = None,
+    k: KOpt = None,
     fail_under: Annotated[
         list[str] | None,
         typer.Option("--fail-under", help="metric=value gate (exit 3 when missed); repeatable"),

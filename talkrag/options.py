@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from talkrag.ingest.errors import TalkragError
 from talkrag.ingest.settings import IngestSettings
+from talkrag.rag.settings import MAX_K, MODES
 
 EXIT_ERROR, EXIT_ITEMS_FAILED, EXIT_INTERRUPTED, EXIT_BUG = 1, 3, 130, 70
 
@@ -73,16 +74,17 @@ SinceOpt = Annotated[str | None, typer.Option("--since", help="talks on or after
 UntilOpt = Annotated[str | None, typer.Option("--until", help="talks on or before YYYY-MM-DD")]
 
 
-class Mode(StrEnum):
-    """How answers are written."""
-
-    extractive = "extractive"
-    llm = "llm"
+Mode = StrEnum("Mode", {m: m for m in MODES})  # how answers are written (rag.settings.Mode)
 
 
 ModeOpt = Annotated[
     Mode | None,
     typer.Option("--mode", help="extractive (no LLM, default) or llm [env TALKRAG_MODE]"),
+]
+
+
+KOpt = Annotated[
+    int | None, typer.Option("-k", min=1, max=MAX_K, help="passages to read [default 6]")
 ]
 
 

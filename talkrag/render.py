@@ -6,8 +6,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from talkrag.ingest.parsers.timecode import clock
 from talkrag.ingest.pipeline import IngestReport
 from talkrag.rag.models import Answer, Hit
+from talkrag.rag.present import source_line
 
 
 @contextmanager
@@ -51,17 +53,7 @@ def ingest_summary(report: IngestReport) -> str:
     return "\n".join(lines)
 
 
-HOUR = 3600
 SNIPPET_CHARS = 400
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    s = int(seconds)
-    return (
-        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= HOUR else f"{s // 60}:{s % 60:02d}"
-    )
 
 
 def talks_table(rows: list[dict[str, Any]]) -> str:
@@ -82,7 +74,7 @@ def hits(results: list[Hit]) -> str:
     blocks = []
     for hit in results:
         who = ", ".join(hit.speakers) or "unknown speaker"
-        when = f" @ {_clock(hit.start)}" if hit.start is not None else ""
+        when = f" @ {clock(hit.start)}" if hit.start is not None else ""
         text = hit.text
         if len(text) > SNIPPET_CHARS:
             text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
@@ -102,8 +94,7 @@ def answer(result: Answer) -> str:
     if result.citations:
         lines.append("")
     for c in result.citations:
-        when = f" @ {_clock(c.start)}" if c.start is not None else ""
-        lines.append(f"[{c.n}] {c.title} — {c.speaker or 'unknown speaker'}{when}")
+        lines.append(source_line(c))
         if c.url:
             lines.append(f"    {c.url}")
     return "\n".join(lines)

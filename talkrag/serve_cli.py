@@ -18,7 +18,7 @@ def mcp(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port for --http")] = 8765,
 ) -> None:
     """Serve the index to MCP clients: tools search_talks, ask, list_talks, get_talk."""
-    from talkrag.api.mcp_server import serve  # noqa: PLC0415  (mcp loads only here)
+    from talkrag.faces.mcp_server import serve  # noqa: PLC0415  (mcp loads only here)
     from talkrag.ingest.store import open_client  # noqa: PLC0415
 
     with reported_errors():

@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from talkrag.evals.settings import DEFAULT_CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 SAMPLES = REPO / "transcripts"
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = (REPO / DEFAULT_CORPUS).resolve()  # ../shared/corpus, beside the repository
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -7,7 +7,7 @@ from fastapi.responses import StreamingResponse
 from talkrag.api.deps import ServiceDep
 from talkrag.api.schemas import AskRequest, AskResponse, ChatRequest, history_of
 from talkrag.api.service import Question
-from talkrag.api.sse import ANSWER_FIELDS, answer_stream
+from talkrag.api.sse import answer_stream
 
 router = APIRouter(tags=["answers"])
 
@@ -16,7 +16,7 @@ router = APIRouter(tags=["answers"])
 def ask(body: AskRequest, service: ServiceDep) -> AskResponse:
     """Answer one question; every sentence cites a numbered source."""
     q = Question(body.question, k=body.k, mode=body.mode, filters=body.filters)
-    return AskResponse(**service.ask(q).model_dump(include=ANSWER_FIELDS))
+    return AskResponse.model_validate(service.ask(q).wire())
 
 
 @router.post(
@@ -39,7 +39,7 @@ def chat(body: ChatRequest, service: ServiceDep) -> StreamingResponse | AskRespo
         filters=body.filters,
     )
     if not body.stream:
-        return AskResponse(**service.ask(q).model_dump(include=ANSWER_FIELDS))
+        return AskResponse.model_validate(service.ask(q).wire())
     return StreamingResponse(
         answer_stream(service.events(q)),
         media_type="text/event-stream",

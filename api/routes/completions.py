@@ -18,11 +18,11 @@ from talkrag.api.openai_compat import (
     completion,
     model_ids,
     new_id,
-    sources_text,
 )
 from talkrag.api.schemas import history_of, text_of
 from talkrag.api.service import Question, Service, pieces
 from talkrag.ingest.errors import TalkragError
+from talkrag.rag.present import with_sources
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["openai"])
@@ -80,7 +80,7 @@ def _stream(service: Service, q: Question, model: str) -> Iterator[str]:
         yield _data(error_body(kind, str(exc)))
         yield "data: [DONE]\n\n"
         return
-    for piece in pieces(result.answer + sources_text(result)):
+    for piece in pieces(with_sources(result)):
         yield _data(chunk(ids, model, {"content": piece}))
     last = chunk(ids, model, {}, finish="stop")
     last["citations"] = citations_of(result)

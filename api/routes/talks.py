@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 from talkrag.api.deps import ServiceDep
-from talkrag.api.schemas import Talk, TalkList
 from talkrag.ingest.index import talk_row
+from talkrag.rag.models import Talk, TalkList
 
 router = APIRouter(tags=["talks"])
 

@@ -4,13 +4,6 @@
 const $ = (id) => document.getElementById(id);
 const conversation = [];
 
-function clock(seconds) {
-  if (seconds === null || seconds === undefined) return "";
-  const s = Math.floor(seconds);
-  const mmss = `${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
-  return s >= 3600 ? `${Math.floor(s / 3600)}:${mmss}` : mmss;
-}
-
 // Links come from transcripts' metadata: only http(s) may become an href (no javascript:).
 function safeUrl(value) {
   try {
@@ -73,7 +66,7 @@ function chip(citation) {
   }
   el.append(span("n", `[${citation.n}]`), span("talk", citation.title));
   el.append(span("who", citation.speaker || "unknown speaker"));
-  if (citation.start !== null) el.append(span("at", clock(citation.start)));
+  if (citation.at) el.append(span("at", citation.at)); // the server's one clock
   return el;
 }
 

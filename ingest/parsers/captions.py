@@ -23,7 +23,7 @@ from talkrag.ingest.parsers.speakers import (
     label_counts,
     split_changes,
 )
-from talkrag.ingest.parsers.timecode import format_timecode, parse_timecode
+from talkrag.ingest.parsers.timecode import clock, parse_timecode
 
 TIMING = re.compile(r"\s*\d+:\d.*-->")
 VOICE = re.compile(r"<v(?:\.[^\s>]{0,100})?\s+([^>\n]{0,200})>")
@@ -54,8 +54,7 @@ def _timing(path: Path, line: str, line_no: int) -> tuple[float, float]:
     if end < start:
         raise TranscriptError(
             path,
-            f"line {line_no}: cue ends at {format_timecode(end)}, "
-            f"before it starts at {format_timecode(start)}",
+            f"line {line_no}: cue ends at {clock(end)}, before it starts at {clock(start)}",
         )
     return start, end
 

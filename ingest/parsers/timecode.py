@@ -24,9 +24,9 @@ def parse_timecode(text: str) -> float | None:
     return total + (float(f"0.{fraction}") if fraction else 0.0)
 
 
-def format_timecode(seconds: float) -> str:
-    """`hh:mm:ss` (or `mm:ss` under an hour) for messages and titles."""
+def clock(seconds: float) -> str:
+    """The one clock every face shows: `m:ss`, or `h:mm:ss` from an hour on."""
     whole = int(seconds)
     hours, rest = divmod(whole, HOUR)
     minutes, secs = divmod(rest, MINUTE)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -9,15 +9,15 @@ from llama_index.core import Settings
 from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.schema import NodeRelationship
 from llama_index.core.tools import QueryEngineTool
-from talkrag.rag.answer import answer
-from talkrag.rag.llamaindex import (
+from talkrag.faces.llamaindex import (
     TalkQueryEngine,
     TalkRetriever,
     TalkSynthesizer,
     node_to_citation,
     node_to_hit,
 )
-from talkrag.rag.llamaindex_chat import TalkChatEngine
+from talkrag.faces.llamaindex_chat import TalkChatEngine
+from talkrag.rag.answer import answer
 
 from tests.integration.cli_process import run_cli
 
@@ -66,11 +66,8 @@ def test_previous_and_next_relationships_point_at_the_neighbouring_chunks(engine
                 continue
             linked += 1
             neighbour_id = rels[kind].node_id
-            assert talkrag.lexical.texts[talkrag.lexical.row_of[neighbour_id]] == text
-            assert (
-                talkrag.lexical.metas[talkrag.lexical.row_of[neighbour_id]]["talk_id"]
-                == (node.node.metadata["talk_id"])
-            )
+            assert talkrag.rows.texts[talkrag.rows.row_of[neighbour_id]] == text
+            assert talkrag.rows.meta(neighbour_id)["talk_id"] == (node.node.metadata["talk_id"])
     assert linked > 0  # the samples have talks of several chunks
 
 

@@ -70,7 +70,7 @@ def _lexical_matches_chroma(db: Path) -> None:
 
     retriever = open_retriever(IngestSettings(db=db))
     ids, _texts, _metas = retriever.store.rows()
-    assert sorted(retriever.lexical.ids) == sorted(ids)
+    assert sorted(retriever.rows.ids) == sorted(ids)
 
 
 def _one_line_error(done: subprocess.CompletedProcess[str], *needles: str) -> None:

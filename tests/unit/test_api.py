@@ -10,7 +10,7 @@ import pytest
 from talkrag.api import auth
 from talkrag.api.errors import field_name, status_of
 from talkrag.api.live import SerialEmbedder
-from talkrag.api.openai_compat import CompletionRequest, sources_text
+from talkrag.api.openai_compat import CompletionRequest
 from talkrag.api.serve import exposure_warning
 from talkrag.api.service import pieces
 from talkrag.api.settings import ApiSettings, is_loopback
@@ -21,7 +21,6 @@ from talkrag.ingest.errors import (
     ModelError,
     TranscriptError,
 )
-from talkrag.rag.models import Answer, Citation
 from typer.testing import CliRunner
 
 from talkrag.cli import app
@@ -160,24 +159,6 @@ def test_completion_request_reads_mode_from_model_and_text_parts():
         CompletionRequest.model_validate({"messages": [{"role": "user", "content": "q"}]}).mode()
         is None
     )
-
-
-def test_sources_text_numbers_each_citation():
-    citation = Citation(
-        n=1,
-        chunk_id="c",
-        source="s",
-        talk_id="t",
-        title="Talk",
-        speaker="Ann",
-        start=754.0,
-        end=None,
-        url="https://youtu.be/x?t=754",
-        text="passage",
-    )
-    result = Answer(answer="A. [1]", refused=False, citations=[citation], mode="extractive")
-    assert sources_text(result) == "\n\nSources:\n[1] Talk — Ann @ 12:34 https://youtu.be/x?t=754"
-    assert sources_text(Answer(answer="no", refused=True, citations=[], mode="x")) == ""
 
 
 def test_the_cli_cold_path_imports_no_server_stack():

@@ -9,10 +9,10 @@ from tests.conftest import REPO
 
 # The only modules allowed to import each integration at their top level.
 ALLOWED = {
-    "llama_index": {"rag/llamaindex.py", "rag/llamaindex_chat.py", "rag/llamaindex_nodes.py"},
-    "mcp": {"api/mcp_server.py"},
+    "llama_index": {"faces/llamaindex.py", "faces/llamaindex_chat.py", "faces/llamaindex_nodes.py"},
+    "mcp": {"faces/mcp_server.py"},
 }
-LAYERS = ("talkrag", "ingest", "rag", "api", "evals")
+LAYERS = ("talkrag", "ingest", "rag", "api", "evals", "faces")
 
 
 def _top_level_imports(path: Path) -> set[str]:

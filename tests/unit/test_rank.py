@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from talkrag.ingest.store import stored_chunk
-from talkrag.rag.lexical import LexicalIndex, _build
+from talkrag.rag.lexical import LexicalIndex, bm25_over
 from talkrag.rag.retrieve import PER_TALK, _diverse
 
 
 def _chunk(talk: str, position: int, score: float):
     meta = {"talk_id": talk, "source": f"{talk}.md", "position": position}
-    return stored_chunk(f"{talk}-{position}", f"{talk} chunk {position}", meta, 1.0 - score)
+    return stored_chunk(f"{talk}-{position}", f"{talk} chunk {position}", meta), score
 
 
 def _picked(chunks, k=5) -> list[str]:
@@ -19,28 +19,26 @@ def _picked(chunks, k=5) -> list[str]:
 def test_adjacent_chunks_of_a_talk_are_one_passage_under_the_cap():
     run = [_chunk("a", p, 0.9 - p / 100) for p in range(PER_TALK + 1)]
     other = _chunk("b", 0, 0.1)
-    assert _picked([*run, other]) == [c.id for c in run] + ["b-0"]
+    assert _picked([*run, other]) == [c.id for c, _ in run] + ["b-0"]
 
 
 def test_a_talks_passages_beyond_the_cap_wait_for_other_talks():
     scattered = [_chunk("a", 10 * p, 0.9 - p / 100) for p in range(PER_TALK + 1)]
     other = _chunk("b", 0, 0.1)
     picked = _picked([*scattered, other])
-    assert picked[:PER_TALK] == [c.id for c in scattered[:PER_TALK]]
-    assert picked[PER_TALK:] == ["b-0", scattered[PER_TALK].id]
+    assert picked[:PER_TALK] == [c.id for c, _ in scattered[:PER_TALK]]
+    assert picked[PER_TALK:] == ["b-0", scattered[PER_TALK][0].id]
 
 
 def test_diverse_keeps_the_scores_and_fills_k_from_one_talk_when_alone():
     scattered = [_chunk("a", 10 * p, 0.5) for p in range(PER_TALK + 2)]
     picked = _diverse(scattered, PER_TALK + 2)
-    assert [c.id for c, _ in picked] == [c.id for c in scattered]
+    assert [c.id for c, _ in picked] == [c.id for c, _ in scattered]
     assert all(abs(score - 0.5) < 1e-9 for _, score in picked)
 
 
 def _index(texts: list[str]) -> LexicalIndex:
-    bm25, stemmer = _build(texts)
-    metas = [{"talk_id": f"t{i}", "position": 0} for i in range(len(texts))]
-    return LexicalIndex("g", [f"c{i}" for i in range(len(texts))], texts, metas, bm25, stemmer)
+    return bm25_over(texts)
 
 
 def test_bm25_matches_the_subject_not_the_questions_framing():

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from talkrag.rag.lexical import MIN_VOCAB, LexicalIndex, _build
+from talkrag.rag.lexical import MIN_VOCAB, LexicalIndex, bm25_over
 
 
 def _index(texts: list[str]) -> LexicalIndex:
-    bm25, stemmer = _build(texts)
-    metas = [{"talk_id": f"t{i}", "position": 0} for i in range(len(texts))]
-    return LexicalIndex("g", [f"c{i}" for i in range(len(texts))], texts, metas, bm25, stemmer)
+    return bm25_over(texts)
 
 
 def _broad() -> LexicalIndex:

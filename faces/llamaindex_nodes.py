@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from llama_index.core.base.response.schema import Response
 from llama_index.core.schema import NodeRelationship, NodeWithScore, RelatedNodeInfo, TextNode
 from talkrag.rag.models import Answer, Citation, Hit
+from talkrag.rag.present import sources_text
 
 # Metadata an LLM gains nothing from when LlamaIndex formats a node as context.
 _NOT_FOR_LLM = ["chunk_id", "source", "url", "rank", "n"]
@@ -106,30 +106,14 @@ def node_to_citation(node: NodeWithScore) -> Citation:
     )
 
 
-def _clock(seconds: float) -> str:
-    hours, rest = divmod(int(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def sources_text(citations: Sequence[Citation]) -> str:
-    """The numbered sources as lines: [n] talk — speaker @ mm:ss, and the link."""
-    lines = []
-    for c in citations:
-        when = f" @ {_clock(c.start)}" if c.start is not None else ""
-        link = f" {c.url}" if c.url else ""
-        lines.append(f"[{c.n}] {c.title} — {c.speaker or 'unknown speaker'}{when}{link}")
-    return "\n".join(lines)
-
-
 @dataclass
 class CitedResponse(Response):
     """A Response whose text form lists its sources, so an agent's LLM can cite them too."""
 
     def __str__(self) -> str:
         cited = [node_to_citation(n) for n in self.source_nodes]
-        answer = self.response or ""
-        return f"{answer}\n\nSources:\n{sources_text(cited)}" if cited else answer
+        text = self.response or ""
+        return f"{text}\n\nSources:\n{sources_text(cited)}" if cited else text
 
 
 def to_response(result: Answer) -> CitedResponse:

@@ -18,9 +18,7 @@ from llama_index.core.query_engine import CustomQueryEngine
 from llama_index.core.response_synthesizers import BaseSynthesizer
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from pydantic import ConfigDict, Field
-from talkrag.ingest.embed import Embedder
-from talkrag.rag.answer import answer
-from talkrag.rag.llamaindex_nodes import (
+from talkrag.faces.llamaindex_nodes import (
     CitedResponse,
     citation_to_node,
     hit_to_node,
@@ -29,9 +27,11 @@ from talkrag.rag.llamaindex_nodes import (
     sources_text,
     to_response,
 )
+from talkrag.ingest.embed import Embedder
+from talkrag.rag.answer import answer
 from talkrag.rag.models import Answer, Filters, Hit
 from talkrag.rag.retrieve import Retriever, open_retriever
-from talkrag.rag.settings import RagSettings
+from talkrag.rag.settings import SEARCH_K, RagSettings
 
 __all__ = [
     "CitedResponse",
@@ -49,11 +49,10 @@ __all__ = [
 
 def neighbour_ids(retriever: Retriever, chunk_id: str) -> tuple[str | None, str | None]:
     """The ids of the chunks just before and after one chunk in its talk."""
-    lexical = retriever.lexical
-    meta = lexical.metas[lexical.row_of[chunk_id]]
-    position = int(meta.get("position", 0))
-    rows = (lexical.at(meta["talk_id"], position - 1), lexical.at(meta["talk_id"], position + 1))
-    previous, following = (lexical.ids[r] if r is not None else None for r in rows)
+    ids = retriever.rows.ids
+    previous, following = (
+        ids[r] if r is not None else None for r in retriever.rows.beside(chunk_id)
+    )
     return previous, following
 
 
@@ -69,7 +68,7 @@ class TalkRetriever(BaseRetriever):
     def __init__(
         self,
         retriever: Retriever,
-        k: int = 5,
+        k: int = SEARCH_K,
         filters: Filters | None = None,
         callback_manager: CallbackManager | None = None,
     ) -> None:
@@ -79,7 +78,9 @@ class TalkRetriever(BaseRetriever):
         self.filters = filters
 
     @classmethod
-    def from_dir(cls, db: Path | str | None = None, k: int = 5, **filters: str) -> TalkRetriever:
+    def from_dir(
+        cls, db: Path | str | None = None, k: int = SEARCH_K, **filters: str
+    ) -> TalkRetriever:
         """Open the index at db; filters as in `talkrag search` (speaker, talk, event, ...)."""
         retriever, _ = open_rag(db)
         return cls(retriever, k, Filters(**filters))
@@ -91,7 +92,7 @@ class TalkRetriever(BaseRetriever):
 
 @dataclass
 class _GivenHits:
-    """What answer() needs of a retriever, over hits LlamaIndex already retrieved."""
+    """A Searcher over hits LlamaIndex already retrieved."""
 
     hits: list[Hit]
     embedder: Embedder
@@ -106,7 +107,7 @@ class _GivenHits:
         """The index's stored sentence vectors; none for nodes from elsewhere (embedded then)."""
         return self.stored(hits) if self.stored else {}
 
-    def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+    def search(self, question: str, k: int = SEARCH_K, filters: Filters | None = None) -> list[Hit]:
         """The given hits, as retrieved (the question chose them already)."""
         return self.hits
 
@@ -173,7 +174,7 @@ class TalkSynthesizer(BaseSynthesizer):
         question = query.query_str if isinstance(query, QueryBundle) else str(query)
         hits = [node_to_hit(n) for n in nodes]
         given = _GivenHits(hits, self.embedder, self.unknown_terms, self.sentence_vectors)
-        result = answer(question, given, self.settings, filters=self.filters, llm=self.llm)  # type: ignore[arg-type]
+        result = answer(question, given, self.settings, filters=self.filters, llm=self.llm)
         return to_response(result)
 
     async def asynthesize(

@@ -13,8 +13,8 @@ from llama_index.core.chat_engine.types import (
     StreamingAgentChatResponse,
 )
 from llama_index.core.memory import ChatMemoryBuffer
-from talkrag.rag.llamaindex import TalkQueryEngine
-from talkrag.rag.llamaindex_nodes import citation_to_node
+from talkrag.faces.llamaindex import TalkQueryEngine
+from talkrag.faces.llamaindex_nodes import citation_to_node
 from talkrag.rag.models import Filters
 
 MEMORY_TOKENS = 3000  # whitespace tokens of conversation kept for condensing follow-ups

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field, ValidationError
-from talkrag.api.schemas import Talk, TalkList
 from talkrag.ingest.errors import TalkragError
 from talkrag.ingest.index import list_talks as stored_talks
 from talkrag.rag.answer import answer
-from talkrag.rag.models import Answer, Citation, Filters
+from talkrag.rag.models import Answer, Citation, Filters, Talk, TalkList
 from talkrag.rag.retrieve import Retriever, open_retriever
-from talkrag.rag.settings import RagSettings
+from talkrag.rag.settings import MAX_K, SEARCH_K, Mode, RagSettings
 
 INSTRUCTIONS = (
     "Search and answer questions over ingested conference talk transcripts. Every passage and "
@@ -78,7 +77,7 @@ class TalkTools:
             ]
         )
 
-    def ask(self, question: str, mode: Literal["extractive", "llm"]) -> Answer:
+    def ask(self, question: str, mode: Mode) -> Answer:
         """`talkrag ask --json`'s answer to one question."""
         settings = self.settings.model_copy(update={"mode": mode})
         return answer(question, self.retriever(), settings)
@@ -96,10 +95,8 @@ class TalkTools:
             raise ToolError(
                 f"talk_id: no talk '{talk_id}' in the index; list_talks has the ids ({known})"
             )
-        lexical = self.retriever().lexical
-        mine = [i for i, m in enumerate(lexical.metas) if m["talk_id"] == talk_id]
-        mine.sort(key=lambda i: int(lexical.metas[i].get("position", 0)))
-        passages = [_passage(lexical.chunk(i)) for i in mine]
+        rows = self.retriever().rows
+        passages = [_passage(rows.chunk(i)) for i in rows.of_talk(talk_id)]
         return TalkDetail(**rows[talk_id], passages=passages)
 
 
@@ -125,12 +122,12 @@ def _reported(call: Any, *args: Any) -> Any:
 
 
 Query = Annotated[str, Field(min_length=1, description="what to look for, in your own words")]
-K = Annotated[int, Field(ge=1, le=50, description="how many passages (1-50)")]
+K = Annotated[int, Field(ge=1, le=MAX_K, description=f"how many passages (1-{MAX_K})")]
 Speaker = Annotated[str | None, Field(description="only what this speaker said (part of a name)")]
 TalkFilter = Annotated[str | None, Field(description="only this talk (id or part of its title)")]
 Question = Annotated[str, Field(min_length=1, description="a question about the talks")]
-Mode = Annotated[
-    Literal["extractive", "llm"],
+ModeArg = Annotated[
+    Mode,
     Field(description="extractive: verbatim sentences, no LLM; llm: an LLM writes, checked"),
 ]
 
@@ -142,13 +139,13 @@ def create_server(settings: RagSettings) -> MCPServer:
 
     @server.tool()
     def search_talks(
-        query: Query, k: K = 5, speaker: Speaker = None, talk: TalkFilter = None
+        query: Query, k: K = SEARCH_K, speaker: Speaker = None, talk: TalkFilter = None
     ) -> SearchResults:
         """Find the transcript passages closest to a query, each cited to talk, speaker, moment."""
         return _reported(tools.search_talks, query, k, speaker, talk)
 
     @server.tool()
-    def ask(question: Question, mode: Mode = "extractive") -> Answer:
+    def ask(question: Question, mode: ModeArg = "extractive") -> Answer:
         """Answer a question from the talks in a few sentences, each ending with [n] citations."""
         return _reported(tools.ask, question, mode)
 

@@ -1,0 +1,28 @@
+"""How an answer reads as text, the same in the terminal, the OpenAI endpoint, LlamaIndex and
+MCP: one source line, `[n] talk — speaker @ m:ss`, and one sources block under an answer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from talkrag.rag.models import Answer, Citation
+
+UNKNOWN_SPEAKER = "unknown speaker"
+
+
+def source_line(c: Citation) -> str:
+    """`[n] talk — speaker @ m:ss` (no moment when the time is unknown)."""
+    when = f" @ {c.at}" if c.at else ""
+    return f"[{c.n}] {c.title} — {c.speaker or UNKNOWN_SPEAKER}{when}"
+
+
+def sources_text(citations: Sequence[Citation]) -> str:
+    """The numbered sources as lines, each with its link: what a chat client shows."""
+    return "\n".join(source_line(c) + (f" {c.url}" if c.url else "") for c in citations)
+
+
+def with_sources(result: Answer) -> str:
+    """The answer's text, then `Sources:` and one line per citation (none when uncited)."""
+    if not result.citations:
+        return result.answer
+    return f"{result.answer}\n\nSources:\n{sources_text(result.citations)}"

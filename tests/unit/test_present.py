@@ -1,0 +1,68 @@
+"""One clock and one source line for every face: CLI, OpenAI endpoint, LlamaIndex, MCP, page."""
+
+from __future__ import annotations
+
+import pytest
+from talkrag.ingest.parsers.timecode import clock
+from talkrag.rag.models import Answer, Citation
+from talkrag.rag.present import source_line, sources_text, with_sources
+
+
+def _citation(
+    n: int = 1, start: float | None = 754.0, url: str | None = "https://youtu.be/x?t=754"
+):
+    return Citation(
+        n=n,
+        chunk_id="c",
+        source="s",
+        talk_id="t",
+        title="Talk",
+        speaker="Ann",
+        start=start,
+        end=None,
+        url=url,
+        text="passage",
+    )
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (0, "0:00"),
+        (5.9, "0:05"),
+        (125, "2:05"),
+        (754, "12:34"),
+        (3600, "1:00:00"),
+        (3723.5, "1:02:03"),
+    ],
+)
+def test_one_clock(seconds: float, shown: str):
+    assert clock(seconds) == shown
+
+
+def test_a_citation_carries_its_moment_as_shown():
+    assert _citation().at == "12:34"
+    assert _citation(start=None).at is None
+    assert _citation().model_dump()["at"] == "12:34"  # the page shows this, never its own clock
+
+
+def test_source_line_names_talk_speaker_and_moment():
+    assert source_line(_citation()) == "[1] Talk — Ann @ 12:34"
+    unknown = _citation(start=None).model_copy(update={"speaker": None})
+    assert source_line(unknown) == "[1] Talk — unknown speaker"
+
+
+def test_sources_follow_the_answer_with_their_links():
+    result = Answer(answer="A. [1]", refused=False, citations=[_citation()], mode="extractive")
+    assert (
+        with_sources(result)
+        == "A. [1]\n\nSources:\n[1] Talk — Ann @ 12:34 https://youtu.be/x?t=754"
+    )
+    assert sources_text([_citation(url=None)]) == "[1] Talk — Ann @ 12:34"
+    refused = Answer(answer="no", refused=True, citations=[], mode="extractive")
+    assert with_sources(refused) == "no"
+
+
+def test_the_wire_shape_is_the_answers_fields():
+    result = Answer(answer="A. [1]", refused=False, citations=[_citation()], mode="extractive")
+    assert set(result.wire()) == {"answer", "refused", "citations", "mode", "notice"}
