@@ -5,16 +5,22 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import CORPUS, REPO
+
 DATASET = REPO / "evals" / "datasets" / "dev.jsonl"
-CORPUS = REPO.parent / "shared" / "corpus"
 FIELDS = {
-    "id", "question", "answerable", "sources", "evidence", "reference_answer",
-    "category", "named", "split",
+    "id",
+    "question",
+    "answerable",
+    "sources",
+    "evidence",
+    "reference_answer",
+    "category",
+    "named",
+    "split",
 }
 NEAR_MISS_FIELDS = FIELDS | {"about"}
 SPLITS = {"tune", "heldout"}
@@ -109,7 +115,9 @@ def test_answerable_question_has_sources_and_evidence(record):
     for evidence in record["evidence"]:
         assert set(evidence) == {"file", "char_start", "char_end"}
         assert 0 <= evidence["char_start"] < evidence["char_end"]
-    assert sorted(record["sources"]) == sorted({e["file"].split("/")[-1] for e in record["evidence"]})
+    assert sorted(record["sources"]) == sorted(
+        {e["file"].split("/")[-1] for e in record["evidence"]}
+    )
     assert len(record["reference_answer"].split()) <= 30
 
 
@@ -158,7 +166,8 @@ def test_near_misses_name_the_talk_they_are_about():
     for r in RECORDS:
         if r["category"] == "near-miss":
             assert not r["answerable"], r["id"]
-            assert len(r["about"]) == 1 and r["about"][0].strip(), r["id"]
+            assert len(r["about"]) == 1, r["id"]
+            assert r["about"][0].strip(), r["id"]
             assert "/" not in r["about"][0], f"{r['id']}: about holds a basename"
         else:
             assert "about" not in r, r["id"]

@@ -66,7 +66,7 @@ def test_the_right_key_passes_and_health_stays_open(keyed: Server):
         ({"question": "   "}, "question"),
         ({"question": 42}, "question"),
         ({"question": "ok", "k": 0}, "k"),
-        ({"question": "ok", "k": 21}, "k"),
+        ({"question": "ok", "k": 51}, "k"),
         ({"question": "ok", "k": "many"}, "k"),
         ({"question": "ok", "mode": "magic"}, "mode"),
         ({"question": "ok", "filters": {"date_from": "last week"}}, "filters.date_from"),
