@@ -7,7 +7,11 @@ TalkragError
 ├── ConfigError          a setting that cannot work
 ├── StoreError           Chroma unreachable, locked or corrupted
 │   └── IndexMismatch    the index was built with other index-shaping settings
-└── ModelError           the embedding model is missing or cannot load
+├── ModelError           the embedding model is missing or cannot load
+└── LLMError             the OpenAI-compatible LLM endpoint failed
+    ├── LLMUnavailable   unreachable, refused the request, or rejected the key
+    ├── LLMTimeout       no answer within the timeout
+    └── LLMBadResponse   an empty or malformed answer
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ They live in a small SQLite file beside Chroma, keyed by chunk id; a chunk witho
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -23,6 +24,7 @@ import numpy as np
 from talkrag.ingest.chunk import split_sentences
 from talkrag.ingest.errors import StoreError
 
+log = logging.getLogger(__name__)
 Span = tuple[str | None, int, int]  # who said it, start and end offsets in the chunk text
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS sentences (chunk_id TEXT PRIMARY KEY, source TEXT NOT NULL, "
@@ -101,6 +103,7 @@ class SentenceStore:
     def __init__(self, path: Path, create: bool = True) -> None:
         self.path = path
         self._lock = threading.Lock()  # one connection shared by the writer or request threads
+        self._warned = False  # a failed read is logged once, not on every question
         try:
             if create:
                 self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
@@ -155,11 +158,21 @@ class SentenceStore:
         """The stored sentence vectors of those chunks that have them."""
         marks = ",".join("?" * len(chunk_ids))  # placeholders only: ids are bound, not pasted
         sql = f"SELECT chunk_id, starts, ends, scales, vectors FROM sentences WHERE chunk_id IN ({marks})"  # noqa: S608, E501
-        try:
-            with self._lock:
+        with self._lock:
+            try:
                 rows = self._db.execute(sql, list(chunk_ids)).fetchall()
-        except sqlite3.Error:  # a missing or damaged file only costs speed, never the answer
-            return {}
+            except sqlite3.Error as exc:  # a missing or damaged file costs speed, not the answer
+                if not self._warned:
+                    self._warned = True
+                    log.warning(
+                        "%s: cannot read the sentence vectors (%s: %s); answers embed their "
+                        "sentences instead (slower): remove the file and run `talkrag ingest "
+                        "PATH --rebuild` to restore them",
+                        self.path,
+                        type(exc).__name__,
+                        exc,
+                    )
+                return {}
         return {row[0]: _decode(*row[1:]) for row in rows}
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import shutil
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from talkrag.ingest.errors import IndexMismatch, StoreError, TalkragError
+from talkrag.ingest.errors import IndexMismatch, StoreError
 from talkrag.ingest.models import Chunk, Talk
 from talkrag.ingest.records import (
     FileRecord,
@@ -92,9 +93,15 @@ def set_aside(db: Path) -> Path | None:
     if not parts:
         return None
     aside = db.with_name(f"{db.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
-    aside.mkdir()
-    for part in parts:
-        part.rename(aside / part.name)
+    try:
+        aside.mkdir()
+        for part in parts:
+            part.rename(aside / part.name)
+    except OSError as exc:  # a read-only parent, or a same-named folder from a second ago
+        raise StoreError(
+            f"{db}: cannot move the damaged index aside to {aside} ({exc.strerror or exc}); "
+            "move it away by hand, then rerun"
+        ) from exc
     from chromadb.api.shared_system_client import SharedSystemClient  # noqa: PLC0415
 
     # Chroma caches one system per path, and the cached one still points at the damaged files.
@@ -126,6 +133,27 @@ def open_client(db: Path, chroma_url: str | None, create: bool = True) -> Any:
         raise StoreError(f"{where}: cannot open the Chroma index ({exc}){_hint(exc)}") from exc
 
 
+@functools.cache
+def _foreign_errors() -> tuple[type[Exception], ...]:
+    """The exception types _guarded translates: the storage's own failures, not our bugs."""
+    # Resolved on the first failure, not at import: chromadb costs 0.7 s to import and the
+    # query path's cold start pays for every eager import. Chroma's Rust binding maps every
+    # error it returns onto chromadb.errors (a damaged chroma.sqlite3 is an InternalError,
+    # "(code: 26) file is not a database"); its HTTP client raises httpx's TransportError
+    # for an unreachable server. OSError and sqlite3.Error: the disk and SQLite beneath.
+    import httpx  # noqa: PLC0415
+    from chromadb.errors import ChromaError  # noqa: PLC0415
+
+    return (ChromaError, OSError, sqlite3.Error, httpx.TransportError)
+
+
+def _is_foreign(exc: Exception) -> bool:
+    """Whether exc is the storage failing (translated) rather than a bug of ours (propagated)."""
+    # Chroma's HTTP client raises a bare Exception(response text) for an error response it
+    # cannot type (base_http_client.py); talkrag itself never raises a bare Exception.
+    return type(exc) is Exception or isinstance(exc, _foreign_errors())
+
+
 def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     """Translate Chroma's own errors (a locked or broken database) into StoreError."""
 
@@ -133,10 +161,13 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     def wrapper(*args: Any, **kwargs: Any) -> T:
         try:
             return method(*args, **kwargs)
-        except (TalkragError, TypeError, AttributeError, KeyError, NameError):
-            raise  # ours, or a bug: reported as such, not as a broken index
-        except Exception as exc:  # Chroma's Rust binding raises assorted untyped errors
-            raise StoreError(f"the Chroma index failed: {exc}") from exc
+        except Exception as exc:
+            if not _is_foreign(exc):
+                raise  # ours (a TalkragError is already clear), or a bug: reported as such
+            raise StoreError(
+                f"the Chroma index failed in {method.__qualname__} "
+                f"({type(exc).__name__}: {exc}){_hint(exc)}"
+            ) from exc
 
     return wrapper
 

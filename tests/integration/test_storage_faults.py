@@ -122,6 +122,26 @@ def test_damaged_index_says_rebuild_which_sets_it_aside(tmp_path: Path):
     assert_same_index(snapshot(db), _clean(tmp_path, library))
 
 
+def test_an_index_damaged_while_open_fails_as_store_error(tmp_path: Path):
+    """Chroma's Rust binding raises InternalError under a damaged file: a clear StoreError."""
+    from talkrag.ingest.errors import StoreError
+    from talkrag.ingest.store import ChunkStore, open_client
+
+    db = tmp_path / "db"
+    store = ChunkStore(
+        open_client(db, None), "talkrag", {"talkrag:backend": "onnx", "talkrag:model": "test"}
+    )
+    store.bump_generation(writing=False)
+    assert store.count() == 0
+    (db / "chroma.sqlite3").write_bytes(b"\x00garbage" * 4096)  # overwritten under the reader
+    for call in (store.count, store.generation, lambda: store.bump_generation(writing=True)):
+        with pytest.raises(StoreError, match=r"the Chroma index failed in ChunkStore\.") as info:
+            call()
+        assert "not a database" in str(info.value)
+        assert "--rebuild" in str(info.value)
+        assert type(info.value.__cause__).__name__ == "InternalError"
+
+
 def _garble_rows_and_drop_arrays(db: Path) -> None:
     for folder in db.glob("lexical-*"):
         (folder / "rows.json").write_text("{not json")
