@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from talkrag.evals.settings import DEFAULT_CORPUS
+
+if TYPE_CHECKING:
+    from talkrag.rag.models import Hit
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -56,3 +61,37 @@ def embedder(model_dir: Path):
     from talkrag.ingest.embed import DEFAULT_MODEL_NAME, SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(model_dir, DEFAULT_MODEL_NAME)
+
+
+def _sample_hit(rank: int, path: Path, speaker: str, start: float | None, text: str) -> Hit:
+    from talkrag.rag.models import Hit
+
+    return Hit(
+        rank=rank,
+        score=1.0 / rank,
+        chunk_id=f"{path.stem}-{rank}",
+        source=str(path),
+        talk_id=path.stem,
+        title=path.stem.replace("-", " "),
+        speakers=[speaker],
+        start=start,
+        end=None,
+        url=None,
+        text=text,
+    )
+
+
+def sample_hits() -> list[Hit]:
+    """Three passages taken verbatim from two sample transcripts, as retrieval would rank them."""
+    caching = SAMPLES / "prompt-caching-costs.txt"
+    turns = [line for line in caching.read_text().splitlines() if ": " in line]
+    priya = next(t for t in turns if "a tenth of the normal rate" in t).split(": ", 1)[1]
+    daniel = next(t for t in turns if t.startswith("Daniel Osei:")).split(": ", 1)[1]
+    batching = SAMPLES / "gpu-inference-batching.json"
+    segments = json.loads(batching.read_text())[5:8]
+    text = " ".join(s["text"] for s in segments)
+    return [
+        _sample_hit(1, caching, "Priya Raman", None, priya),
+        _sample_hit(2, caching, "Daniel Osei", None, daniel),
+        _sample_hit(3, batching, "Hannah Lindqvist", segments[0]["start"], text),
+    ]

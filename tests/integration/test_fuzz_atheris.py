@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from talkrag.ingest.parsers import SUPPORTED_SUFFIXES
+from talkrag.ingest.pipeline import discover
 
 from tests.conftest import FIXTURES, REPO, SAMPLES
 
@@ -19,7 +20,8 @@ RUNS = 20000  # about 20 s here; `python -m bench.faults` runs far more
 def write_seeds(folder: Path) -> int:
     """Each fixture and sample as a seed: one byte naming its format, then its bytes."""
     folder.mkdir()
-    seeds = [*FIXTURES.glob("*.*"), *(FIXTURES / "hostile").glob("*.*"), *SAMPLES.glob("*.*")]
+    samples, _ = discover([SAMPLES])  # the transcripts, not the folder's README
+    seeds = [*FIXTURES.glob("*.*"), *(FIXTURES / "hostile").glob("*.*"), *samples]
     n = 0
     for path in seeds:
         if path.suffix in SUPPORTED_SUFFIXES:

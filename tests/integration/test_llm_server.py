@@ -6,16 +6,13 @@ reaches the Answer cites given sources alone, quotes them verbatim, and carries 
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 from talkrag.rag.models import Answer, Hit
 from talkrag.rag.prompts import REFUSAL
 
-from tests.conftest import SAMPLES
-from tests.integration.conftest import _free_port
+from tests.conftest import sample_hits
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
@@ -31,37 +28,10 @@ def client(llm_server: str):
     return LLMClient("gemma3", base_url=llm_server, timeout=180, retries=0, max_tokens=96)
 
 
-def _hit(rank: int, path: Path, speaker: str, start: float | None, text: str) -> Hit:
-    return Hit(
-        rank=rank,
-        score=1.0 / rank,
-        chunk_id=f"{path.stem}-{rank}",
-        source=str(path),
-        talk_id=path.stem,
-        title=path.stem.replace("-", " "),
-        speakers=[speaker],
-        start=start,
-        end=None,
-        url=None,
-        text=text,
-    )
-
-
 @pytest.fixture(scope="module")
 def hits() -> list[Hit]:
     """Three passages taken verbatim from two sample transcripts."""
-    caching = SAMPLES / "prompt-caching-costs.txt"
-    turns = [line for line in caching.read_text().splitlines() if ": " in line]
-    priya = next(t for t in turns if "a tenth of the normal rate" in t).split(": ", 1)[1]
-    daniel = next(t for t in turns if t.startswith("Daniel Osei:")).split(": ", 1)[1]
-    batching = SAMPLES / "gpu-inference-batching.json"
-    segments = json.loads(batching.read_text())[5:8]
-    text = " ".join(s["text"] for s in segments)
-    return [
-        _hit(1, caching, "Priya Raman", None, priya),
-        _hit(2, caching, "Daniel Osei", None, daniel),
-        _hit(3, batching, "Hannah Lindqvist", segments[0]["start"], text),
-    ]
+    return sample_hits()
 
 
 def _assert_only_given_sources(answer: Answer, hits: list[Hit]) -> None:
@@ -117,27 +87,6 @@ def test_injection_in_a_transcript_stays_data(client, hits):
         assert all(1 <= c.n <= len(hostile) for c in answer.citations)
 
 
-def test_endpoint_down_is_unavailable(hits):
-    from talkrag.ingest.errors import LLMUnavailable
-    from talkrag.rag.generate import llm_answer
-    from talkrag.rag.llm import LLMClient
-
-    down = LLMClient("gemma3", base_url=f"http://127.0.0.1:{_free_port()}/v1", retries=0)
-    with pytest.raises(LLMUnavailable, match="cannot reach"):
-        llm_answer(QUESTION, hits, down)
-    with pytest.raises(LLMUnavailable, match="cannot reach"):
-        llm_answer(QUESTION, hits, down, on_delta=lambda _: None)
-
-
-def test_no_hits_means_no_call(hits):
-    from talkrag.rag.generate import llm_answer
-    from talkrag.rag.llm import LLMClient
-
-    down = LLMClient("gemma3", base_url=f"http://127.0.0.1:{_free_port()}/v1", retries=0)
-    answer = llm_answer(QUESTION, [], down)
-    assert (answer.refused, answer.answer, answer.citations) == (True, REFUSAL, [])
-
-
 def test_tiny_timeout_is_a_timeout(llm_server, hits):
     from talkrag.ingest.errors import LLMTimeout
     from talkrag.rag.generate import llm_answer
@@ -149,31 +98,3 @@ def test_tiny_timeout_is_a_timeout(llm_server, hits):
         llm_answer(QUESTION, hits, hasty)
     with pytest.raises(LLMTimeout):
         llm_answer(QUESTION, hits, hasty, on_delta=lambda _: None)
-
-
-@pytest.mark.parametrize(
-    ("raw", "text", "numbers"),
-    [
-        ("Caching pays [2]. Batching [3][9].", "Caching pays [1]. Batching [2].", [2, 3]),
-        (
-            "A tenth [1]. <script>alert(1)</script> [9]",
-            "A tenth [1]. ‹script›alert(1)‹/script›",
-            [1],
-        ),
-    ],
-)
-def test_finish_renumbers_and_neutralises(hits, raw: str, text: str, numbers: list[int]):
-    """The checks on a given output, without the server: the model cannot be made to write it."""
-    from talkrag.rag.generate import finish
-
-    answer = finish(raw, hits)
-    assert answer.answer.startswith(text)
-    assert [c.chunk_id for c in answer.citations] == [hits[n - 1].chunk_id for n in numbers]
-
-
-@pytest.mark.parametrize("raw", [REFUSAL, "The talks I have don’t cover this [1].", "Nothing [9]."])
-def test_finish_refuses(hits, raw: str):
-    from talkrag.rag.generate import finish
-
-    answer = finish(raw, hits)
-    assert (answer.refused, answer.citations) == (True, [])
