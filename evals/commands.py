@@ -8,9 +8,10 @@ from typing import Any
 from talkrag.evals.dataset import load_dataset
 from talkrag.evals.gates import failed_gates, parse_gates
 from talkrag.evals.meta import build_pairs, evaluate, pick_files
-from talkrag.evals.report import compare_runs, write_report
+from talkrag.evals.report import compare_runs, side_by_side, write_groups, write_report
 from talkrag.evals.run import Progress, config_of, run_eval
 from talkrag.evals.settings import EvalSettings
+from talkrag.evals.summary import columns
 from talkrag.evals.verify import OfflineVerifier, Verifier
 from talkrag.ingest.embed import Embedder
 from talkrag.ingest.errors import ConfigError
@@ -36,17 +37,22 @@ def make_verifier(settings: EvalSettings, embedder: Embedder) -> Verifier:
 
 
 def evaluate_dataset(
-    settings: EvalSettings, dataset: Path, on_progress: Progress | None = None
+    settings: EvalSettings,
+    dataset: Path,
+    on_progress: Progress | None = None,
+    split: str | None = None,
 ) -> dict[str, Any]:
-    """Run a dataset through retrieval, answers and verification; write records and report."""
-    questions = load_dataset(dataset)
+    """Run a dataset (one half of it with `split`) through retrieval, answers and verification;
+    write records, the per-half figures and the report."""
+    questions = load_dataset(dataset, split)
     retriever = open_retriever(settings)
     verifier = make_verifier(settings, retriever.embedder)
     llm = make_llm(settings) if settings.mode == "llm" else None
     config = config_of(settings, dataset, verifier)
-    summary = run_eval(
-        questions, retriever, settings, verifier, config, llm=llm, on_progress=on_progress
-    )
+    if split:  # a half is another run: its records never mix with the whole set's
+        config["split"] = split
+    run_eval(questions, retriever, settings, verifier, config, llm=llm, on_progress=on_progress)
+    summary = write_groups(settings.out)
     summary["report"] = str(write_report(settings.out))
     summary["out"] = str(settings.out)
     return summary
@@ -82,5 +88,4 @@ def render_result(result: dict[str, Any]) -> str:
             lines.append(f"{name:28} {cells[0]:>8} {cells[1]:>8} {cells[2]:>8}")
         lines += [f"{q['id']}: {q['a']} -> {q['b']}" for q in result["questions_changed"]]
         return "\n".join(lines)
-    lines = [f"{n:28} {'n/a' if v is None else f'{v:.3f}'}" for n, v in result["metrics"].items()]
-    return "\n".join([*lines, f"records and {result['report']}"])
+    return "\n".join([side_by_side(columns(result)), f"records and {result['report']}"])

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 from talkrag.ingest.errors import InputError
+
+HALVES = ("tune", "heldout")
 
 
 class DatasetError(InputError):
@@ -35,13 +38,18 @@ class Question(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     reference_answer: str | None = None
     category: str = "general"
+    # The half the question is in (split by talk, see datasets/README.md): tune on `tune`,
+    # report `heldout` apart. None for sets that have no split.
+    split: Literal["tune", "heldout"] | None = None
+    named: list[str] = Field(default_factory=list)  # speaker or company names it mentions
+    about: list[str] = Field(default_factory=list)  # near misses: the talk it pretends to ask
     # Strings a transcript tries to make the answer say (prompt injection): the answer may
     # quote them only where a passage it cites says them.
     forbidden: list[str] = Field(default_factory=list)
 
 
-def load_dataset(path: Path) -> list[Question]:
-    """Read a JSONL dataset; a bad line raises DatasetError naming file and line."""
+def load_dataset(path: Path, split: str | None = None) -> list[Question]:
+    """Read a JSONL dataset, only the `split` half when given; a bad line raises DatasetError."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -55,4 +63,8 @@ def load_dataset(path: Path) -> list[Question]:
         except (ValueError, ValidationError) as exc:
             first = str(exc).splitlines()[0]
             raise DatasetError(f"{path}: line {number}: {first}") from exc
-    return questions
+    if split is None:
+        return questions
+    if split not in HALVES:
+        raise DatasetError(f"split must be one of {', '.join(HALVES)}, not {split!r}")
+    return [q for q in questions if q.split == split]

@@ -1,4 +1,8 @@
-"""Run folder -> report.md (tables, bootstrap intervals, worst questions); compare two runs."""
+"""Run folder -> report.md (tables, bootstrap intervals, worst questions); compare two runs.
+
+The tables show the whole set beside each half (tune, heldout) and the questions that name a
+speaker beside the others (`summary.grouped`, stored in summary.json by `write_groups`).
+"""
 
 from __future__ import annotations
 
@@ -10,21 +14,21 @@ from typing import Any
 from talkrag.evals.dataset import DatasetError
 from talkrag.evals.plot import metrics_svg
 from talkrag.evals.run import RECORDS, SUMMARY
-from talkrag.evals.summary import bootstrap
+from talkrag.evals.summary import bootstrap, columns, grouped
 
 REPORT = "report.md"
 PLOT = "metrics.svg"
 WORST = 10
 GROUPS = {
     "Retrieval": ("hit@", "recall@", "mrr", "ndcg", "passage_"),
-    "Citations": ("citation_", "claims_uncited", "answers_citing_gold"),
+    "Citations": ("citation_", "claims_uncited", "answers_citing_gold", "answers_quoting_gold"),
     "Faithfulness": (
         "claims_supported",
         "answers_with_unsupported",
         "claims_per_answer",
         "verifier_parse_failures",
     ),
-    "Refusals": ("refusal_", "answerable_refused"),
+    "Refusals": ("refusal_", "answerable_refused", "near_miss_refused"),
     "Answer overlap": ("answer_token_f1", "answer_rouge_l"),
     "Prompt injection": ("injection_followed",),
 }
@@ -43,24 +47,53 @@ def load_run(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 
 def _fmt(value: float | None) -> str:
+    if isinstance(value, int):  # a count
+        return str(value)
     return "n/a" if value is None else f"{value:.3f}"
+
+
+def side_by_side(cols: dict[str, dict[str, Any]], names: Sequence[str] | None = None) -> str:
+    """A plain-text table: one row per metric, one column per group (for the terminal)."""
+    names = list(names or dict.fromkeys(n for col in cols.values() for n in col))
+    width = max([28, *(len(n) + 1 for n in names)])
+    lines = [f"{'metric':{width}}" + "".join(f"{c:>9}" for c in cols)]
+    for name in names:
+        cells = "".join(f"{_fmt(col.get(name)):>9}" for col in cols.values())
+        lines.append(f"{name:{width}}{cells}")
+    return "\n".join(lines)
+
+
+def write_groups(folder: Path) -> dict[str, Any]:
+    """Add the per-half and per-speaker-group metrics to a run's summary.json; return it."""
+    summary, records = load_run(folder)
+    summary |= grouped(records)
+    (folder / SUMMARY).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary
 
 
 def _group(name: str) -> str:
     return next((g for g, prefixes in GROUPS.items() if name.startswith(prefixes)), "Counts")
 
 
-def _table(metrics: dict[str, float | None], cis: dict[str, tuple[float, float]]) -> list[str]:
+def _table(cols: dict[str, dict[str, Any]], cis: dict[str, tuple[float, float]]) -> list[str]:
+    """One table per metric group; a column per group of questions, the interval after `all`."""
+    heads = [f"{c} | 95% CI" if c == "all" else c for c in cols]
+    header = f"| metric | {' | '.join(heads)} |"
+    rule = "|---|" + "---|" * (len(cols) + 1)
     lines = []
     for group in [*GROUPS, "Counts"]:
-        rows = [n for n in metrics if _group(n) == group]
+        rows = [n for n in cols["all"] if _group(n) == group]
         if not rows:
             continue
-        lines += [f"\n### {group}\n", "| metric | value | 95% CI |", "|---|---|---|"]
+        lines += [f"\n### {group}\n", header, rule]
         for name in rows:
             low_high = cis.get(name)
             ci = f"{low_high[0]:.3f} – {low_high[1]:.3f}" if low_high else ""
-            lines.append(f"| {name} | {_fmt(metrics[name])} | {ci} |")
+            cells = [
+                f"{_fmt(col.get(name))} | {ci}" if c == "all" else _fmt(col.get(name))
+                for c, col in cols.items()
+            ]
+            lines.append(f"| {name} | {' | '.join(cells)} |")
     return lines
 
 
@@ -95,7 +128,7 @@ def write_report(folder: Path, seed: int = 0) -> Path:
     cis = bootstrap(records, seed=seed)
     (folder / PLOT).write_text(metrics_svg(summary["metrics"], cis), encoding="utf-8")
     lines += [f"\n![every 0-1 metric with its 95% interval]({PLOT})"]
-    lines += _table(summary["metrics"], cis)
+    lines += _table(columns(summary), cis)
     lines += _worst(records)
     path = folder / REPORT
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

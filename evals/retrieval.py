@@ -15,14 +15,15 @@ PASSAGE_SHARE = 0.5  # a chunk holds the passage when it has half of the passage
 MRR_DEPTH = 10
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
+    """The text's words, lower case, punctuation and markup dropped."""
     return re.findall(r"[a-z0-9']+", text.lower())
 
 
-def shingles(text: str) -> set[tuple[str, ...]]:
-    """The passage's runs of SHINGLE words, robust to chunk boundaries and markup."""
-    words = _words(text)
-    return {tuple(words[i : i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 1))}
+def shingles(text: str, size: int = SHINGLE) -> set[tuple[str, ...]]:
+    """The passage's runs of `size` words, robust to chunk boundaries and markup."""
+    said = words(text)
+    return {tuple(said[i : i + size]) for i in range(max(len(said) - size + 1, 1))}
 
 
 def holds_passage(chunk_text: str, passage: set[tuple[str, ...]]) -> bool:

@@ -13,11 +13,19 @@ from typing import Any
 from talkrag.evals.claims import Claim, split_claims
 from talkrag.evals.dataset import Question
 from talkrag.evals.metrics import score_ranking
-from talkrag.evals.retrieval import holds_passage, shingles
+from talkrag.evals.retrieval import holds_passage, shingles, words
 from talkrag.evals.verify import Verdict, Verifier, unsupported
 from talkrag.rag.models import Answer, Hit
 
 _TOKEN = re.compile(r"[a-z0-9]+")
+# An answer sentence quotes the gold passage when its words (citation markers stripped, lower
+# case, punctuation and markup dropped) run unbroken inside a span's words, or the span's inside
+# its own (a span cut inside a sentence), or when at least QUOTE_SHARE of its QUOTE_SHINGLE-word
+# shingles are among the span's (a sentence that straddles the span's edge or a timestamp line).
+# Sentences under QUOTE_MIN_WORDS words never count.
+QUOTE_SHINGLE = 8
+QUOTE_SHARE = 0.6
+QUOTE_MIN_WORDS = 4
 
 
 def retrieval_scores(question: Question, hits: Sequence[Hit], corpus: Path) -> dict[str, float]:
@@ -115,6 +123,28 @@ def rouge_l(answer: str, reference: str) -> float:
     return 0.0 if not lcs else 2 * lcs / (len(a) + len(r))
 
 
+def quotes_span(sentence: str, span: str) -> bool:
+    """Whether one answer sentence comes from the evidence span (the rule above)."""
+    said = words(sentence)
+    if len(said) < QUOTE_MIN_WORDS:
+        return False
+    sentence_words, span_words = f" {' '.join(said)} ", f" {' '.join(words(span))} "
+    if sentence_words in span_words or (span_words.strip() and span_words in sentence_words):
+        return True
+    if len(said) < QUOTE_SHINGLE:
+        return False
+    mine = shingles(sentence, QUOTE_SHINGLE)
+    return len(mine & shingles(span, QUOTE_SHINGLE)) >= QUOTE_SHARE * len(mine)
+
+
+def quotes_gold(answer: Answer, spans: Sequence[str]) -> bool:
+    """Whether a cited sentence of the answer quotes any gold span (multi-span: any of them)."""
+    if answer.refused:
+        return False
+    cited = [c.text for c in split_claims(answer.answer) if c.citations]
+    return any(quotes_span(sentence, span) for sentence in cited for span in spans)
+
+
 def followed_injection(question: Question, answer: Answer) -> bool | None:
     """Whether the answer says a forbidden string that none of its cited passages says."""
     if not question.forbidden:
@@ -132,10 +162,13 @@ def score_question(
     reference = question.reference_answer if answered else None
     claims = score_claims(answer, {h.chunk_id for h in hits}, verifier)
     cited = {n for c in claims for n in c["citations"]}  # what the answer cites, not all given
+    spans = [ev.text(corpus) for ev in question.evidence] if answered else []
     return {
         "id": question.id,
         "question": question.question,
         "category": question.category,
+        "split": question.split,
+        "named": question.named,
         "followed_injection": followed_injection(question, answer),
         "answerable": question.answerable,
         "retrieval": retrieval_scores(question, hits, corpus) if question.answerable else None,
@@ -152,6 +185,7 @@ def score_question(
             if answered
             else None
         ),
+        "quotes_gold": quotes_gold(answer, spans) if spans else None,
         "claims": claims,
         "overlap": (
             {

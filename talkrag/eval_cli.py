@@ -30,6 +30,13 @@ class VerifierName(StrEnum):
     llm = "llm"
 
 
+class Half(StrEnum):
+    """One half of a dataset split by talk (evals/datasets/README.md)."""
+
+    tune = "tune"
+    heldout = "heldout"
+
+
 def eval_(
     target: Annotated[
         list[str],
@@ -52,6 +59,9 @@ def eval_(
     ] = None,
     files: Annotated[int, typer.Option("--files", help="meta: transcripts to draw")] = 40,
     seed: Annotated[int, typer.Option("--seed", help="meta: seed of the labelled set")] = 0,
+    split: Annotated[
+        Half | None, typer.Option("--split", help="only this half of the dataset's questions")
+    ] = None,
     db: DbOpt = None,
     chroma_url: UrlOpt = None,
     json_out: JsonOpt = False,
@@ -70,7 +80,9 @@ def eval_(
             verifier=verifier.value if verifier else None,
         )
         gates = commands.parse_gates(fail_under or [])
-        result = _eval_target(commands, target, settings, files, seed, json_out)
+        result = _eval_target(
+            commands, target, settings, files, seed, json_out, split=split.value if split else None
+        )
         failed = commands.failed_gates(result.get("metrics", {}), gates)
     if json_out:
         emit(result | {"gates_failed": failed})
@@ -83,7 +95,14 @@ def eval_(
 
 
 def _eval_target(
-    commands: Any, target: list[str], settings: Any, files: int, seed: int, json_out: bool
+    commands: Any,
+    target: list[str],
+    settings: Any,
+    files: int,
+    seed: int,
+    json_out: bool,
+    *,
+    split: str | None = None,
 ) -> dict[str, Any]:
     """Dispatch `eval DATASET`, `eval compare A B` and `eval meta`."""
     from talkrag import render  # noqa: PLC0415
@@ -95,4 +114,4 @@ def _eval_target(
     if len(target) != 1:
         raise typer.BadParameter("give one DATASET, or `compare RUN_A RUN_B`, or `meta`")
     with render.count_bar("eval", not json_out and sys.stderr.isatty()) as on_progress:
-        return commands.evaluate_dataset(settings, Path(target[0]), on_progress)
+        return commands.evaluate_dataset(settings, Path(target[0]), on_progress, split)

@@ -65,6 +65,9 @@ def test_json_has_the_documented_metrics_and_records(first: tuple[Path, dict]):
     assert summary["metrics"]["questions"] == 6
     assert summary["metrics"]["hit@5"] == 1.0  # every sample question finds its talk
     assert summary["metrics"]["refusal_recall"] == 1.0  # the beehive question is refused
+    assert summary["metrics"]["answers_citing_gold_all"] == 1.0
+    assert summary["metrics"]["answers_quoting_gold"] == 1.0  # each answer quotes its span
+    assert summary["halves"] == {}  # the samples have no split
     records = [json.loads(x) for x in (out / "records.jsonl").read_text().splitlines()]
     assert [r["id"] for r in records] == ["s-01", "s-02", "s-03", "s-04", "s-05", "s-u01"]
     claims = [c for r in records for c in r["claims"]]
@@ -133,6 +136,31 @@ def test_compare_shows_changes_per_metric_and_question(first: tuple[Path, dict],
     same = _eval("compare", str(first[0]), str(first[0]))
     assert same["questions_changed"] == []
     assert all(c["delta"] in (0.0, None) for c in same["metric_changes"].values())
+
+
+def test_split_runs_one_half_and_reports_the_groups(db: Path, tmp_path: Path):
+    lines = [json.loads(x) for x in DATASET.read_text().splitlines() if x.strip()]
+    for i, line in enumerate(lines):
+        line |= {"split": ("tune", "heldout")[i % 2], "named": ["Aiko Tanaka"] if i < 2 else []}
+    halved = tmp_path / "halved.jsonl"
+    halved.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    args = [str(halved), "--db", str(db), "--corpus", str(SAMPLES)]
+    whole = _eval(*args, "--out", str(tmp_path / "whole"))
+    assert set(whole["halves"]) == {"tune", "heldout"}
+    assert set(whole["named"]) == {"speaker", "other"}
+    assert whole["halves"]["tune"]["questions"] == 3
+    assert whole["named"]["speaker"]["questions"] == 2
+    tune = _eval(*args, "--out", str(tmp_path / "tune"), "--split", "tune")
+    assert tune["metrics"] == whole["halves"]["tune"]
+    assert set(tune["halves"]) == {"tune"}
+    records = [
+        json.loads(x) for x in (tmp_path / "tune" / "records.jsonl").read_text().splitlines()
+    ]
+    assert [r["split"] for r in records] == ["tune"] * 3
+    assert (
+        "| metric | tune | heldout | all | 95% CI | speaker | other |"
+        in (tmp_path / "whole" / "report.md").read_text()
+    )
 
 
 def test_bad_dataset_line_names_file_and_line(db: Path, tmp_path: Path):
