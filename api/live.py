@@ -17,6 +17,7 @@ from talkrag.ingest.backends import DEFAULT_BACKEND, make_embedder
 from talkrag.ingest.embed import Embedder, resolve_model
 from talkrag.ingest.records import FileRecord
 from talkrag.ingest.settings import IngestSettings
+from talkrag.rag.entities import Understood
 from talkrag.rag.models import Filters, Hit
 from talkrag.rag.retrieve import Retriever, open_retriever, reload_twin
 from talkrag.rag.settings import SEARCH_K
@@ -84,6 +85,11 @@ class LiveIndex:
         """The k best chunks, from the index as it is now (see Retriever.search)."""
         with self._lock:
             return self._current().search(question, k, filters)
+
+    def understand(self, question: str) -> Understood:
+        """What the question names, by the current index's names."""
+        with self._lock:
+            return self._current().understand(question)
 
     def unknown_terms(self, text: str) -> list[str]:
         """The text's terms that no chunk of the current index contains."""

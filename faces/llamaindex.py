@@ -29,6 +29,7 @@ from talkrag.faces.llamaindex_nodes import (
 )
 from talkrag.ingest.embed import Embedder
 from talkrag.rag.answer import answer
+from talkrag.rag.entities import Understood
 from talkrag.rag.models import Answer, Filters, Hit
 from talkrag.rag.retrieve import Retriever, open_retriever
 from talkrag.rag.settings import SEARCH_K, RagSettings
@@ -98,6 +99,11 @@ class _GivenHits:
     embedder: Embedder
     unknown: Callable[[str], list[str]]
     stored: Callable[[Sequence[Hit]], dict[str, Any]] | None = None
+    named: Callable[[str], Understood] | None = None
+
+    def understand(self, question: str) -> Understood:
+        """What the question names, by the index's names (nothing, for nodes from elsewhere)."""
+        return self.named(question) if self.named else Understood(question)
 
     def unknown_terms(self, text: str) -> list[str]:
         """The text's terms absent from the index the hits came from."""
@@ -115,14 +121,16 @@ class _GivenHits:
 class TalkSynthesizer(BaseSynthesizer):
     """talkrag's checked synthesis (extractive, or LLM with [n] checks) behind LlamaIndex's API."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  (the index's parts a Searcher has, each optional)
         self,
         embedder: Embedder,
         settings: RagSettings,
         filters: Filters | None = None,
         llm: Any = None,
+        *,
         unknown_terms: Callable[[str], list[str]] | None = None,
         sentence_vectors: Callable[[Sequence[Hit]], dict[str, Any]] | None = None,
+        understand: Callable[[str], Understood] | None = None,
     ) -> None:
         # BaseSynthesizer.__init__ resolves Settings.llm, the global that defaults to OpenAI and
         # fails offline; talkrag synthesizes itself, so only the callback state is set here.
@@ -133,6 +141,7 @@ class TalkSynthesizer(BaseSynthesizer):
         self.embedder, self.settings, self.filters, self.llm = embedder, settings, filters, llm
         self.unknown_terms = unknown_terms or (lambda _text: [])
         self.sentence_vectors = sentence_vectors
+        self.understand = understand
 
     @classmethod
     def for_retriever(
@@ -146,6 +155,7 @@ class TalkSynthesizer(BaseSynthesizer):
             retriever.filters,
             unknown_terms=talkrag.unknown_terms,
             sentence_vectors=talkrag.sentence_vectors,
+            understand=talkrag.understand,
         )
 
     def _get_prompts(self) -> dict[str, Any]:
@@ -173,7 +183,9 @@ class TalkSynthesizer(BaseSynthesizer):
         """Answer from the nodes through talkrag's answer(); cited nodes become source_nodes."""
         question = query.query_str if isinstance(query, QueryBundle) else str(query)
         hits = [node_to_hit(n) for n in nodes]
-        given = _GivenHits(hits, self.embedder, self.unknown_terms, self.sentence_vectors)
+        given = _GivenHits(
+            hits, self.embedder, self.unknown_terms, self.sentence_vectors, self.understand
+        )
         result = answer(question, given, self.settings, filters=self.filters, llm=self.llm)
         return to_response(result)
 

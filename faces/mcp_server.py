@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from talkrag.ingest.errors import TalkragError
 from talkrag.ingest.index import list_talks as stored_talks
 from talkrag.rag.answer import answer
-from talkrag.rag.models import Answer, Citation, Filters, Talk, TalkList
+from talkrag.rag.models import Answer, Citation, Filters, Recognised, Talk, TalkList
 from talkrag.rag.retrieve import Retriever, open_retriever
 from talkrag.rag.settings import MAX_K, SEARCH_K, Mode, RagSettings
 
@@ -33,6 +33,7 @@ class SearchResults(BaseModel):
     """The passages closest to a query, best first; `n` is the rank."""
 
     results: list[Passage]
+    understood: Recognised | None = None
 
 
 class TalkPassage(BaseModel):
@@ -70,11 +71,13 @@ class TalkTools:
         self, query: str, k: int, speaker: str | None, talk: str | None
     ) -> SearchResults:
         """Passages closest to the query, as citations with scores."""
-        hits = self.retriever().search(query, k, Filters(speaker=speaker, talk=talk))
+        retriever = self.retriever()
+        hits = retriever.search(query, k, Filters(speaker=speaker, talk=talk))
         return SearchResults(
             results=[
                 Passage(**Citation.from_hit(h.rank, h).model_dump(), score=h.score) for h in hits
-            ]
+            ],
+            understood=Recognised(**retriever.understand(query).wire()),
         )
 
     def ask(self, question: str, mode: Mode) -> Answer:

@@ -15,7 +15,8 @@ from talkrag.ingest.links import web_url, youtube_id
 from talkrag.ingest.models import Talk
 
 KEY_FIELDS = ("file", "video_id", "videoId", "id")
-TALK_FIELDS = ("title", "speakers", "date", "event", "url", "tags")
+TALK_FIELDS = ("title", "speakers", "companies", "date", "event", "url", "tags")
+LISTED = ("speakers", "companies", "tags")
 Entry = dict[str, Any]
 
 
@@ -46,7 +47,7 @@ class Manifest:
         if not entry:
             return talk, entry
         changes: dict[str, Any] = {k: entry[k] for k in TALK_FIELDS if entry.get(k)}
-        for listed in ("speakers", "tags"):
+        for listed in LISTED:
             if listed in changes:
                 changes[listed] = tuple(changes[listed])
         if entry.get("talk_id"):
@@ -71,7 +72,7 @@ def _normalise(path: Path, where: str, raw: Any) -> tuple[str, Entry]:
     if not key:
         raise ManifestError(path, f"{where}: no key: give one of {', '.join(KEY_FIELDS)}")
     entry: Entry = {k: raw[k] for k in (*TALK_FIELDS, "talk_id") if raw.get(k) not in (None, "")}
-    for listed in ("speakers", "tags"):
+    for listed in LISTED:
         if listed in entry:
             entry[listed] = _split_list(entry[listed])
     for text_field in ("title", "date", "event", "url", "talk_id"):

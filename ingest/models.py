@@ -27,6 +27,7 @@ class Talk:
     event: str | None = None
     url: str | None = None
     tags: tuple[str, ...] = ()
+    companies: tuple[str, ...] = ()  # the speakers' companies or organisations, when known
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,7 @@ def talk_metadata(talk: Talk) -> Metadata:
             "event": talk.event,
             "talk_url": talk.url,
             "tags": list(talk.tags),
+            "companies": list(talk.companies),
         }
     )
 
@@ -111,6 +112,7 @@ def talk_from(meta: Metadata) -> Talk:
         event=meta.get("event"),
         url=meta.get("talk_url"),
         tags=tuple(meta.get("tags", ())),
+        companies=tuple(meta.get("companies", ())),
     )
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from talkrag.ingest.errors import ConfigError, LLMError
 from talkrag.rag.chat import standalone as condensed
+from talkrag.rag.entities import Understood
 from talkrag.rag.extractive import extractive_answer, refusal, support
-from talkrag.rag.models import Answer, Filters, Hit
+from talkrag.rag.models import Answer, Filters, Hit, Recognised
 from talkrag.rag.searcher import Searcher
 from talkrag.rag.settings import RagSettings
 
@@ -53,21 +54,30 @@ def answer(  # noqa: PLR0913  (past the three it needs, each is an optional keyw
     """Retrieve for the (condensed) question, then synthesize in the configured mode."""
     asked = [m["content"] for m in history if m.get("role") == "user"]
     standalone = condensed(question, asked)
+    named = retriever.understand(standalone)
     hits = retriever.search(standalone, settings.k, filters)
     if not hits:
-        return refusal(settings.mode)
+        return _understood(refusal(settings.mode), named)
     speaker = filters.speaker if filters else None
-    unknown = bool(retriever.unknown_terms(standalone))
+    content = named.content or standalone  # names are no words a transcript must hold
+    unknown = bool(retriever.unknown_terms(content))
     known = retriever.sentence_vectors(hits)
     args = (standalone, hits, retriever.embedder, speaker, unknown, known)
+    prefer = named.speakers
     if settings.mode == "llm":
-        if unknown and support(*args) is None:
-            return refusal("llm")  # the question names what no talk mentions, and nothing fits
+        if unknown and support(*args, prefer=prefer, content=content) is None:
+            return _understood(refusal("llm"), named)  # names what no talk mentions; nothing fits
         try:  # the LLM reads the history itself; the extractive fallback cannot
-            return _llm_answer(question, hits, llm or make_llm(settings), history, on_delta)
+            result = _llm_answer(question, hits, llm or make_llm(settings), history, on_delta)
         except LLMError as exc:
             log.warning("LLM failed, falling back to extractive: %s", exc)
-            fallback = extractive_answer(*args)
-            fallback.notice = f"the LLM failed ({exc}); this is the extractive answer instead"
-            return fallback
-    return extractive_answer(*args)
+            result = extractive_answer(*args, prefer=prefer, content=content)
+            result.notice = f"the LLM failed ({exc}); this is the extractive answer instead"
+        return _understood(result, named)
+    return _understood(extractive_answer(*args, prefer=prefer, content=content), named)
+
+
+def _understood(result: Answer, named: Understood) -> Answer:
+    """The answer, with what the question was recognised to name."""
+    result.understood = Recognised(**named.wire())
+    return result

@@ -13,8 +13,10 @@ from talkrag.rag.models import Answer, Citation, Hit
 from talkrag.rag.prompts import REFUSAL
 
 MIN_WORDS = 6  # shorter sentences ("Yeah, exactly.") carry no answer
-MAX_SENTENCES = 3
-PER_HIT = 2
+SPAN = 3  # sentences quoted from one passage: the best one and those that continue it
+MAX_SPANS = 2  # passages quoted, unless the question is about several talks
+MULTI = 4  # talks quoted when it is
+CONTINUE_ABOVE = 0.25  # a continuing sentence must still bear on the question
 # Calibrated on the dev set. A question naming something no transcript ever mentions (a term
 # absent from the whole index) needs much closer evidence: with both, 11/12 unanswerable
 # questions are refused and 3/60 answerable ones (one threshold alone: 6/12 and 3/60).
@@ -22,7 +24,8 @@ PER_HIT = 2
 # sentences embedded alone (dev set: the same refusals at 0.47 as at 0.49), hence 0.47, not 0.50.
 REFUSE_BELOW = 0.47
 REFUSE_UNKNOWN_TERMS = 0.70
-WITHIN_BEST = 0.12  # later sentences must score within this of the best one
+WITHIN_BEST = 0.12  # a second span must score within this of the best one
+WITHIN_BEST_MULTI = 0.2  # the talks of a question about several talks, within this
 LEXICAL_WEIGHT = 0.25
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -33,6 +36,32 @@ _STOP = frozenset(
     ).split()
 )
 MIN_TERM = 3
+# Greetings and signposts: said in every talk, the answer to nothing.
+_FILLER = re.compile(
+    r"\b(hi|hello|hey) (everyone|everybody|all|folks)\b|\bthank(s| you)\b|\bmy name is\b|"
+    r"\b(today|in this talk),? (i|we)('m| am| are)? ?(going to|want to|wanna|will) (talk|tell|"
+    r"share|show|cover)|\blet'?s (get started|dive in|jump in)\b|\bwelcome (to|back|everyone)\b",
+    re.IGNORECASE,
+)
+# A question that asks for a quantity is answered only by a sentence that says one.
+_ASKS_NUMBER = re.compile(
+    r"\bhow (much|many|long|fast|big|large|often|far)\b|\bwhat (percentage|percent|share|"
+    r"fraction|number|fee|price|rate|frame rate|revenue)\b|\b(cost|costs|charge|charges|"
+    r"price|priced|pay|pays|paid|spend|spends|spent)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|"
+    r"trillion|half|double|twice|triple|percent|dozen|free)\b",
+    re.IGNORECASE,
+)
+_MULTI = re.compile(
+    r"\b(which|what|how many) (speakers|talks|companies|people|guests|teams)\b|\bboth\b|"
+    r"\bcompar(e|ed|ing)\b|\bdiffer\b|\bacross (the )?(talks|conference)\b|\bwho else\b|"
+    r"\bseveral (talks|speakers)\b|\bdifferent (talks|speakers)\b",
+    re.IGNORECASE,
+)
 Known = Mapping[str, np.ndarray]  # sentence text -> its vector, stored at ingest
 
 
@@ -43,6 +72,7 @@ class Sentence:
     text: str
     speaker: str | None
     hit: int  # index into the hits
+    order: int = 0  # its place among the hit's sentences
 
 
 def _terms(text: str) -> set[str]:
@@ -53,46 +83,107 @@ def _said_by(wanted: str | None, speaker: str | None) -> bool:
     return wanted is None or speaker is None or wanted.lower() in speaker.lower()
 
 
-def sentences(hits: Sequence[Hit], speaker: str | None = None) -> list[Sentence]:
-    """Every sentence of the hits with who said it; with a speaker, only theirs (or unknown)."""
+def _all_sentences(hit: Hit, i: int) -> list[Sentence]:
     return [
-        Sentence(text, who, i)
-        for i, hit in enumerate(hits)
-        for who, start, end in sentence_spans(hit.text, hit.speakers)
-        if _said_by(speaker, who)
-        for text in (hit.text[start:end],)
-        if len(text.split()) >= MIN_WORDS and not text.endswith("?")
+        Sentence(hit.text[start:end], who, i, order)
+        for order, (who, start, end) in enumerate(sentence_spans(hit.text, hit.speakers))
     ]
 
 
+def _answers(s: Sentence) -> bool:
+    """Whether a sentence can carry an answer: long enough, no question, no filler."""
+    return (
+        len(s.text.split()) >= MIN_WORDS and not s.text.endswith("?") and not _FILLER.search(s.text)
+    )
+
+
+def sentences(
+    hits: Sequence[Hit], speaker: str | None = None, prefer: Sequence[str] = ()
+) -> list[Sentence]:
+    """Every sentence of the hits with who said it; with a speaker, only theirs (or unknown).
+
+    prefer names speakers the question is about: where their turns are labelled, the other
+    labelled speakers' sentences are left out, so their words are never given as the named one's.
+    """
+    found = [
+        s
+        for i, hit in enumerate(hits)
+        for s in _all_sentences(hit, i)
+        if _said_by(speaker, s.speaker) and _answers(s)
+    ]
+    theirs = [s for s in found if s.speaker and any(_said_by(p, s.speaker) for p in prefer)]
+    if not theirs:
+        return found
+    return [s for s in found if s.speaker is None or s in theirs]
+
+
 def _scores(
-    question: str, cands: list[Sentence], embedder: Embedder, known: Known | None
+    question: str,
+    cands: list[Sentence],
+    embedder: Embedder,
+    known: Known | None,
+    content: str | None = None,
 ) -> np.ndarray:
-    """Similarity plus word overlap; only sentences without a stored vector are embedded."""
+    """Similarity plus word overlap (with content: the question less its names); only
+    sentences without a stored vector are embedded."""
     known = known or {}
     missing = list(dict.fromkeys(c.text for c in cands if c.text not in known))
     vectors = embedder.embed([question, *missing])
     lookup = {**known, **dict(zip(missing, vectors[1:], strict=True))}
     dense = np.array([float(lookup[c.text] @ vectors[0]) for c in cands])
-    wanted = _terms(question)
+    wanted = _terms(content if content is not None else question)
     overlap = np.array([len(wanted & _terms(c.text)) / max(len(wanted), 1) for c in cands])
     return dense + LEXICAL_WEIGHT * overlap
 
 
-def _pick(cands: list[Sentence], scores: np.ndarray) -> list[int]:
-    picked: list[int] = []
-    per_hit: dict[int, int] = {}
-    floor = float(scores.max()) - WITHIN_BEST
+def _continued(
+    best: Sentence,
+    hits: Sequence[Hit],
+    quoted: set[tuple[int, int]],
+    score: Mapping[tuple[int, int], float],
+) -> list[Sentence]:
+    """The best sentence and the ones right after it in its passage that continue it: the same
+    speaker, each still near the question (CONTINUE_ABOVE), up to SPAN sentences, stopping at
+    a question or a turn to another subject (short asides are stepped over)."""
+    span = [best]
+    for s in _all_sentences(hits[best.hit], best.hit)[best.order + 1 :]:
+        ends = len(span) == SPAN or (s.hit, s.order) in quoted
+        if ends or s.text.endswith("?") or s.speaker != best.speaker:
+            break
+        if not _answers(s):
+            continue
+        if score.get((s.hit, s.order), 0.0) < CONTINUE_ABOVE:
+            break
+        span.append(s)
+    return span
+
+
+def _spans(
+    cands: list[Sentence], scores: np.ndarray, hits: Sequence[Hit], multi: bool
+) -> list[list[Sentence]]:
+    """The answer's spans, best first: one passage where it can, a second only when it scores
+    near the best; with a question about several talks, one span for each of up to MULTI talks."""
+    spans: list[list[Sentence]] = []
+    score = {(c.hit, c.order): float(v) for c, v in zip(cands, scores, strict=True)}
+    floor = float(scores.max()) - (WITHIN_BEST_MULTI if multi else WITHIN_BEST)
+    talks: set[str] = set()
     for i in np.argsort(-scores, kind="stable"):
-        if scores[i] < floor:
+        cand = cands[int(i)]
+        if scores[i] < floor or len(spans) == (MULTI if multi else MAX_SPANS):
             break
-        hit = cands[i].hit
-        if per_hit.get(hit, 0) < PER_HIT and cands[i].text not in {cands[j].text for j in picked}:
-            picked.append(int(i))
-            per_hit[hit] = per_hit.get(hit, 0) + 1
-        if len(picked) == MAX_SENTENCES:
-            break
-    return picked
+        quoted = {(q.hit, q.order) for span in spans for q in span}
+        said = {q.text for span in spans for q in span}  # the same words in another chunk
+        talk = hits[cand.hit].talk_id
+        if (cand.hit, cand.order) in quoted or cand.text in said or (multi and talk in talks):
+            continue
+        spans.append(_continued(cand, hits, quoted, score))
+        talks.add(talk)
+    return spans
+
+
+def is_multi(question: str) -> bool:
+    """Whether a question asks about several talks ("which speakers...", "both", "compare")."""
+    return bool(_MULTI.search(question))
 
 
 def refusal(mode: str, notice: str | None = None) -> Answer:
@@ -100,46 +191,60 @@ def refusal(mode: str, notice: str | None = None) -> Answer:
     return Answer(answer=REFUSAL, refused=True, citations=[], mode=mode, notice=notice)
 
 
-def support(
+def support(  # noqa: PLR0913  (the question, its hits, then what shapes the bar)
     question: str,
     hits: Sequence[Hit],
     embedder: Embedder,
     speaker: str | None = None,
     unknown_terms: bool = False,
     known: Known | None = None,
+    *,
+    prefer: Sequence[str] = (),
+    content: str | None = None,
 ) -> tuple[list[Sentence], np.ndarray] | None:
-    """The candidate sentences and their scores, or None when none is close enough to answer."""
-    cands = sentences(hits, speaker)
+    """The candidate sentences and their scores, or None when none is close enough to answer.
+
+    prefer: the speakers the question names; content: the question less the names.
+    """
+    cands = sentences(hits, speaker, prefer)
+    if _ASKS_NUMBER.search(content or question):
+        cands = [c for c in cands if _NUMBER.search(c.text)]
     if not cands:
         return None
-    scores = _scores(question, cands, embedder, known)
+    scores = _scores(question, cands, embedder, known, content)
     floor = REFUSE_UNKNOWN_TERMS if unknown_terms else REFUSE_BELOW
     return (cands, scores) if float(scores.max()) >= floor else None
 
 
-def extractive_answer(
+def extractive_answer(  # noqa: PLR0913  (support's inputs, each a value)
     question: str,
     hits: Sequence[Hit],
     embedder: Embedder,
     speaker: str | None = None,
     unknown_terms: bool = False,
     known: Known | None = None,
+    *,
+    prefer: Sequence[str] = (),
+    content: str | None = None,
 ) -> Answer:
-    """Compose an answer from verbatim sentences of the hits, or refuse when none fits.
+    """Quote the span that answers (the best sentence and those continuing it, each cited), or
+    refuse when none fits.
 
     known maps sentence texts to vectors stored at ingest; the rest are embedded here.
     """
-    found = support(question, hits, embedder, speaker, unknown_terms, known)
+    found = support(
+        question, hits, embedder, speaker, unknown_terms, known, prefer=prefer, content=content
+    )
     if found is None:
         return refusal("extractive")
     cands, scores = found
     numbers: dict[tuple[int, str | None], int] = {}
     parts, citations = [], []
-    for i in _pick(cands, scores):
-        cand = cands[i]
-        key = (cand.hit, cand.speaker)
-        if key not in numbers:
-            numbers[key] = len(numbers) + 1
-            citations.append(Citation.from_hit(numbers[key], hits[cand.hit], cand.speaker))
-        parts.append(f"{cand.text} [{numbers[key]}]")
+    for span in _spans(cands, scores, hits, is_multi(question)):
+        for cand in span:
+            key = (cand.hit, cand.speaker)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                citations.append(Citation.from_hit(numbers[key], hits[cand.hit], cand.speaker))
+            parts.append(f"{cand.text} [{numbers[key]}]")
     return Answer(answer=" ".join(parts), refused=False, citations=citations, mode="extractive")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 from talkrag.ingest.settings import IngestSettings
 from talkrag.ingest.store import ChunkStore
+from talkrag.rag.entities import Entities
 from talkrag.rag.rows import Rows
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,15 @@ FRAMING = (
     "mentioned discuss discussed explain explained describe described give gave about anything "
     "something"
 ).split()
-FORMAT = "2"  # 2: the talk title is part of each chunk's BM25 document
+# A name that is an everyday word ("Young", "Notion") in this share of chunks links only with a
+# capital; on a small index (fewer than COMMON_MIN chunks with it) every name links.
+COMMON_SHARE = 0.01
+COMMON_MIN = 50
+FORMAT = "2"
+# "LongMemEval", "IFEval": a coined name is its parts, which captions say apart ("long mem eval").
+_CAMEL = re.compile(
+    r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])"
+)  # 2: the talk title is part of each chunk's BM25 document
 
 
 def _stemmer() -> Any:
@@ -81,9 +91,22 @@ class LexicalIndex:
         if not vocab or len(vocab) < MIN_VOCAB:
             return []
         framing = self.framing()
-        tokens = tokenize([text], self.stemmer)
+        tokens = tokenize([_CAMEL.sub(" ", text)], self.stemmer)
         words = {i: w for w, i in tokens.vocab.items()}
         return [w for w in (words[i] for i in tokens.ids[0]) if w not in vocab and w not in framing]
+
+    def common(self, word: str) -> bool:
+        """Whether a word is an everyday one here (in over COMMON_SHARE of chunks, and at
+        least COMMON_MIN): such a name links only when written with a capital."""
+        vocab = getattr(self.bm25, "vocab_dict", None)
+        if not vocab:
+            return False
+        terms = [vocab[t] for t in tokenize([word], self.stemmer).vocab if t in vocab]
+        if not terms:  # a stopword, or a word no chunk has
+            return not any(tokenize([word], self.stemmer).vocab)
+        indptr = self.bm25.scores["indptr"]
+        docs = max(int(indptr[t + 1] - indptr[t]) for t in terms)
+        return docs >= COMMON_MIN and docs > COMMON_SHARE * self.bm25.scores["num_docs"]
 
     def framing(self) -> set[str]:
         """The FRAMING words as this index's tokenizer writes them (stemmed once per index)."""
@@ -99,13 +122,18 @@ class LexicalIndex:
         return [w for w in every if w not in framing] or every
 
 
-@dataclass(frozen=True)
+@dataclass
 class Twin:
-    """What is kept beside Chroma for one generation of it: the rows and their BM25."""
+    """What is kept beside Chroma for one generation of it: the rows, their BM25, and the
+    names (speakers, companies, events, tracks) the rows' talks carry."""
 
     generation: str
     rows: Rows
     lexical: LexicalIndex
+    entities: Entities = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.entities = Entities.of(self.rows.metas, self.lexical.common)
 
 
 def top_rows(scores: np.ndarray, k: int, block: int = 1024) -> np.ndarray:

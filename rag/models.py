@@ -88,6 +88,14 @@ class Citation(BaseModel):
         )
 
 
+class Recognised(BaseModel):
+    """What a question was recognised to name, by the index's speakers, companies and talks."""
+
+    speakers: list[str] = Field(default_factory=list)
+    companies: list[str] = Field(default_factory=list)
+    talks: list[str] = Field(default_factory=list, description="ids of the named ones' talks")
+
+
 class Answer(BaseModel):
     """A short answer whose sentences end with [n] citations, or a refusal."""
 
@@ -96,6 +104,9 @@ class Answer(BaseModel):
     citations: list[Citation]
     mode: str = Field(description="extractive or llm")
     notice: str | None = Field(None, description="why the answer is not what was asked for")
+    understood: Recognised | None = Field(
+        None, description="the speakers, companies and talks the question was recognised to name"
+    )
 
     def wire(self) -> dict[str, Any]:
         """The answer as every face sends it: `ask --json`, /v1/ask and the SSE `answer` event."""

@@ -14,6 +14,7 @@ from talkrag.ingest.index import open_index
 from talkrag.ingest.sentences import SentenceStore
 from talkrag.ingest.settings import IngestSettings
 from talkrag.ingest.store import ChunkStore, StoredChunk
+from talkrag.rag.entities import Understood
 from talkrag.rag.fuse import rrf
 from talkrag.rag.lexical import LexicalIndex, Twin, load_or_build, twin_path
 from talkrag.rag.models import Filters, Hit
@@ -23,10 +24,13 @@ from talkrag.rag.settings import SEARCH_K
 
 FETCH = 40  # candidates taken from each ranking before fusion
 PER_TALK = 3  # at most this many passages from one talk, while other talks have candidates
+NAMED_PER_TALK = 4  # ... from a talk of a speaker or company the question names
 # Fusion tuned on the dev set: BM25 alone beats MiniLM alone on these transcripts (hit@5 0.93
 # vs 0.72), so its ranking counts three times, and a small k lets the very top ranks lead.
 FUSION_K = 10
 FUSION_WEIGHTS = (1.0, 3.0)  # dense, lexical
+# The named speakers' or companies' talks searched on their own, fused in as two more lists.
+NAMED_WEIGHTS = (1.0, 3.0)
 # An answer often runs across a chunk boundary: a chunk whose neighbour also ranks is more
 # likely the heart of the answer than an isolated one (dev set passage@5 0.70 -> 0.75).
 NEIGHBOUR_WEIGHT = 0.3
@@ -52,20 +56,41 @@ class Retriever:
         """BM25 over the rows."""
         return self.twin.lexical
 
+    def understand(self, question: str) -> Understood:
+        """The speakers, companies and talks a question names (see rag/entities.py)."""
+        return self.twin.entities.link(question)
+
     def search(self, question: str, k: int = SEARCH_K, filters: Filters | None = None) -> list[Hit]:
-        """The k best chunks for a question, several talks represented where they compete."""
+        """The k best chunks for a question, several talks represented where they compete.
+
+        The talks of a speaker or company the question names are searched again on their own
+        (for the question less the names), so their passages rank high: a prior, not a filter.
+        """
         rows = self.rows
         mask = _mask(rows.metas, filters) if filters and filters.active() else None
         if mask is not None and not mask.any():
             return []
-        dense = self._dense(question, mask)
-        lexical = [rows.ids[row] for row, _ in self.lexical.search(question, FETCH, mask)]
-        fused = self._smoothed(rrf([dense, lexical], k=FUSION_K, weights=FUSION_WEIGHTS))
+        lists = self._lists(question, mask)
+        named = self.understand(question)
+        within = rows.of_talks(named.talks) if named.talks else None
+        if within is not None and mask is not None:
+            within &= mask
+        if within is not None and within.any():
+            lists += self._lists(named.content or question, within)
+        weights = (*FUSION_WEIGHTS, *NAMED_WEIGHTS)[: len(lists)]
+        fused = self._smoothed(rrf(lists, k=FUSION_K, weights=weights))
         ranked = ((rows.chunk(rows.row_of[cid]), score) for cid, score in fused)
         return [
             _hit(rank, c, rows.meta(c.id), score)
-            for rank, (c, score) in enumerate(_diverse(_dedupe(ranked), k), start=1)
+            for rank, (c, score) in enumerate(
+                _diverse(_dedupe(ranked), k, set(named.talks)), start=1
+            )
         ]
+
+    def _lists(self, question: str, mask: np.ndarray | None) -> list[list[str]]:
+        """The dense and the BM25 ranking of chunk ids, mask limiting rows."""
+        lexical = self.lexical.search(question, FETCH, mask)
+        return [self._dense(question, mask), [self.rows.ids[row] for row, _ in lexical]]
 
     def sentence_vectors(self, hits: Sequence[Hit]) -> dict[str, np.ndarray]:
         """Sentence text -> the vector ingest stored for it, over the hits' chunks."""
@@ -175,7 +200,9 @@ def _dedupe(ranked: Iterable[Scored]) -> Iterator[Scored]:
             yield chunk, score
 
 
-def _diverse(ranked: Iterable[Scored], k: int) -> list[Scored]:
+def _diverse(
+    ranked: Iterable[Scored], k: int, named: set[str] | frozenset[str] = frozenset()
+) -> list[Scored]:
     """Top k with at most PER_TALK passages from one talk, unless too few talks compete.
 
     A chunk next to one already picked from its talk continues that passage (an answer across a
@@ -189,7 +216,7 @@ def _diverse(ranked: Iterable[Scored], k: int) -> list[Scored]:
     for chunk, score in ranked:
         n = per_talk.get(chunk.talk_id, 0)
         joins = any((chunk.talk_id, chunk.position + step) in taken for step in (-1, 1))
-        if joins or n < PER_TALK:
+        if joins or n < (NAMED_PER_TALK if chunk.talk_id in named else PER_TALK):
             picked.append((chunk, score))
             taken.add((chunk.talk_id, chunk.position))
             per_talk[chunk.talk_id] = n if joins else n + 1

@@ -6,9 +6,11 @@ query never asks Chroma for texts or metadata.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from talkrag.ingest.store import StoredChunk, stored_chunk
 
 
@@ -21,12 +23,16 @@ class Rows:
     metas: list[dict[str, Any]]
     row_of: dict[str, int] = field(init=False)
     _places: dict[tuple[str, int], int] = field(init=False)
+    _by_talk: dict[str, list[int]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.row_of = {cid: i for i, cid in enumerate(self.ids)}
         self._places = {
             (m["talk_id"], int(m.get("position", 0))): i for i, m in enumerate(self.metas)
         }
+        self._by_talk = {}
+        for (talk_id, _), row in sorted(self._places.items()):
+            self._by_talk.setdefault(talk_id, []).append(row)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -51,9 +57,15 @@ class Rows:
 
     def of_talk(self, talk_id: str) -> list[int]:
         """A talk's rows in transcript order."""
-        mine = [i for i, m in enumerate(self.metas) if m["talk_id"] == talk_id]
-        return sorted(mine, key=lambda i: int(self.metas[i].get("position", 0)))
+        return list(self._by_talk.get(talk_id, []))
+
+    def of_talks(self, talk_ids: Iterable[str]) -> np.ndarray:
+        """A mask of the rows of these talks."""
+        mask = np.zeros(len(self.ids), dtype=bool)
+        for talk_id in talk_ids:
+            mask[self._by_talk.get(talk_id, [])] = True
+        return mask
 
     def talk_count(self) -> int:
         """How many talks the rows come from."""
-        return len({m["talk_id"] for m in self.metas})
+        return len(self._by_talk)

@@ -8,6 +8,7 @@ from typing import Protocol
 
 import numpy as np
 from talkrag.ingest.embed import Embedder
+from talkrag.rag.entities import Understood
 from talkrag.rag.models import Filters, Hit
 from talkrag.rag.settings import SEARCH_K
 
@@ -23,6 +24,10 @@ class Searcher(Protocol):
 
     def search(self, question: str, k: int = SEARCH_K, filters: Filters | None = None) -> list[Hit]:
         """The k best chunks for a question."""
+        ...
+
+    def understand(self, question: str) -> Understood:
+        """The speakers, companies and talks the question names, and the question without them."""
         ...
 
     def unknown_terms(self, text: str) -> list[str]:

@@ -46,6 +46,8 @@ def _match(talk_slug: str, index: dict[str, dict[str, Any]]) -> dict[str, Any] |
 def entries(metadata: Path) -> list[dict[str, Any]]:
     """Manifest entries for every video the metadata knows."""
     sessions = json.loads((metadata / "official-sessions.json").read_text())["sessions"]
+    people = json.loads((metadata / "official-speakers.json").read_text())["speakers"]
+    company = {p["name"]: p["company"] for p in people if p.get("name") and p.get("company")}
     videos = json.loads((metadata / "official-wf26-video-manifest.json").read_text())["videos"]
     channel = json.loads((metadata / "aidotengineer-channel-videos-latest.json").read_text())
     index = _sessions_by_slug(sessions)
@@ -57,6 +59,8 @@ def entries(metadata: Path) -> list[dict[str, Any]]:
                 "title": entry["title"],
                 "url": f"https://www.youtube.com/watch?v={entry['id']}",
             }
+            if entry.get("duration"):
+                out[entry["id"]]["duration"] = entry["duration"]
     for video in videos:
         row: dict[str, Any] = {
             "video_id": video["id"],
@@ -65,6 +69,8 @@ def entries(metadata: Path) -> list[dict[str, Any]]:
         }
         if video.get("title"):
             row["title"] = video["title"]
+        if out.get(video["id"], {}).get("duration"):
+            row["duration"] = out[video["id"]]["duration"]
         talks = video.get("matchedTalks") or []
         session = _match(talks[0], index) if talks else None
         if session:
@@ -74,6 +80,9 @@ def entries(metadata: Path) -> list[dict[str, Any]]:
                 date=talks[0][:10],
                 tags=[t for t in [session.get("track")] if t],
             )
+            firms = [company[s] for s in row["speakers"] if s in company]
+            if firms:
+                row["companies"] = list(dict.fromkeys(firms))
         out[video["id"]] = row
     return sorted(out.values(), key=lambda r: r["video_id"])
 

@@ -145,7 +145,9 @@ def search(
             hits = [retriever.with_neighbours(h) for h in hits]
     if json_out:
         drop = {"chunk_id"} | (set() if neighbours else {"before", "after"})
-        emit({"results": [h.model_dump(exclude=drop) for h in hits], "ms": round(ms, 1)})
+        results = [h.model_dump(exclude=drop) for h in hits]
+        understood = retriever.understand(question).wire()
+        emit({"results": results, "ms": round(ms, 1), "understood": understood})
     else:
         typer.echo(render.hits(hits))
 

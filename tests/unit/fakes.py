@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Sequence
 
 import numpy as np
+from talkrag.rag.entities import Understood
 from talkrag.rag.models import Filters, Hit
 
 DIM = 512
@@ -88,6 +89,9 @@ class FakeRetriever:
     def search(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         self.searches.append((question, k, filters))
         return self.hits[:k]
+
+    def understand(self, question: str) -> Understood:
+        return Understood(question)  # these tests name no speakers (see test_entities.py)
 
     def unknown_terms(self, text: str) -> list[str]:
         self.checked.append(text)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import pytest
 from talkrag.rag.extractive import (
-    MAX_SENTENCES,
+    CONTINUE_ABOVE,
+    MAX_SPANS,
     MIN_WORDS,
-    PER_HIT,
+    MULTI,
     REFUSE_BELOW,
     REFUSE_UNKNOWN_TERMS,
+    SPAN,
     WITHIN_BEST,
     Sentence,
     extractive_answer,
@@ -61,11 +63,11 @@ def test_sentences_keep_who_said_them_and_drop_short_ones_and_questions():
     )
     assert len("Thanks a lot.".split()) < MIN_WORDS
     assert sentences([two]) == [
-        Sentence(S1, "Ana Ruiz", 0),
-        Sentence(S2, "Ben Cole", 0),
-        Sentence(S3, None, 0),  # an unlabelled line in a chunk of two speakers: unknown
+        Sentence(S1, "Ana Ruiz", 0, 0),
+        Sentence(S2, "Ben Cole", 0, 2),
+        Sentence(S3, None, 0, 4),  # an unlabelled line in a chunk of two speakers: unknown
     ]
-    assert sentences([two], "ben") == [Sentence(S2, "Ben Cole", 0), Sentence(S3, None, 0)]
+    assert sentences([two], "ben") == [Sentence(S2, "Ben Cole", 0, 2), Sentence(S3, None, 0, 4)]
     assert sentences([hit(1, S1, speakers=["Ana Ruiz"]), hit(2, S2)], "ANA") == [
         Sentence(S1, "Ana Ruiz", 0),  # one speaker: every sentence is theirs
         Sentence(S2, "Ana Ruiz", 1),
@@ -77,6 +79,7 @@ def test_the_matching_sentence_is_quoted_and_cited():
     got = extractive_answer(question, [CACHING, BATCHING], BagOfWords())
     assert not got.refused
     assert got.mode == "extractive"
+    # the next sentence is the same speaker's but about nothing asked: the span ends there
     assert got.answer == "Prompt caching cut the monthly bill by ninety percent. [1]"
     assert got.citations == [Citation.from_hit(1, CACHING, "Priya Raman")]
     assert got.citations[0].speaker == "Priya Raman"
@@ -122,21 +125,39 @@ def test_stored_vectors_are_used_and_only_the_rest_embedded():
     assert embedder.embedded == [BARE, S2]
 
 
-def test_one_hit_and_speaker_share_a_number_and_speakers_are_cited_apart():
+def test_the_span_continues_the_best_sentence_until_the_speaker_changes():
     two = hit(1, f"Ana Ruiz: {S1} {S2}\nBen Cole: {S3}", speakers=["Ana Ruiz", "Ben Cole"])
     other = hit(2, S4, speakers=["Cleo Park"], talk="talk-b")
-    known = _scored((S1, 0.90), (S4, 0.89), (S3, 0.88), (S2, 0.87))
+    known = _scored((S1, 0.90), (S4, 0.89), (S3, 0.88), (S2, CONTINUE_ABOVE + 0.01))
     got = extractive_answer(BARE, [two, other], BagOfWords(), known=known)
-    assert got.answer == f"{S1} [1] {S4} [2] {S3} [3]"  # best first, at most MAX_SENTENCES
-    assert MAX_SENTENCES == 3
+    # S2 continues S1 (same speaker, right after it, still on the question); Ben's S3 is another
+    # speaker's, so the span ends; S4 is the second span; MAX_SPANS spans in all.
+    assert got.answer == f"{S1} [1] {S2} [1] {S4} [2]"
+    assert MAX_SPANS == 2
     assert got.citations == [
         Citation.from_hit(1, two, "Ana Ruiz"),
         Citation.from_hit(2, other, "Cleo Park"),
-        Citation.from_hit(3, two, "Ben Cole"),
     ]
-    same = extractive_answer(BARE, [two], BagOfWords(), known=_scored((S1, 0.9), (S2, 0.89)))
-    assert same.answer == f"{S1} [1] {S2} [1]"
-    assert same.citations == [Citation.from_hit(1, two, "Ana Ruiz")]
+
+
+def test_a_span_is_at_most_span_sentences_and_skips_filler_and_short_asides():
+    long = hit(1, f"{S1} Right. {S2} Thank you all so much for being here today. {S3} {S4}")
+    known = _scored((S1, 0.9), (S2, 0.5), (S3, 0.5), (S4, 0.5))
+    got = extractive_answer(BARE, [long], BagOfWords(), known=known)
+    assert SPAN == 3
+    assert got.answer == f"{S1} [1] {S2} [1] {S3} [1]"
+
+
+def test_a_span_ends_at_a_sentence_about_nothing_asked():
+    hits = [hit(1, f"{S1} {S2} {S3}")]
+    known = _scored((S1, 0.9), (S2, CONTINUE_ABOVE - 0.01), (S3, 0.5))
+    assert extractive_answer(BARE, hits, BagOfWords(), known=known).answer == f"{S1} [1]"
+
+
+def test_a_span_stops_at_a_question():
+    asked = hit(1, f"{S1} But why would anyone do that to a database? {S2}")
+    got = extractive_answer(BARE, [asked], BagOfWords(), known=_scored((S1, 0.9)))
+    assert got.answer == f"{S1} [1]"
 
 
 def test_later_sentences_must_be_close_to_the_best():
@@ -147,14 +168,50 @@ def test_later_sentences_must_be_close_to_the_best():
     assert extractive_answer(BARE, hits, BagOfWords(), known=far).answer == f"{S1} [1]"
 
 
-def test_at_most_per_hit_sentences_from_one_hit_and_no_repeats():
+def test_the_same_words_in_another_chunk_are_not_quoted_twice():
     one = hit(1, f"{S1} {S2} {S3}")
     again = hit(2, S1, talk="talk-b")  # the same words in another chunk
     known = _scored((S1, 0.9), (S2, 0.89), (S3, 0.88))
     got = extractive_answer(BARE, [one, again], BagOfWords(), known=known)
-    assert PER_HIT == 2
-    assert got.answer == f"{S1} [1] {S2} [1]"
+    assert got.answer == f"{S1} [1] {S2} [1] {S3} [1]"
     assert [c.chunk_id for c in got.citations] == [one.chunk_id]
+
+
+def _scored_for(question: str, *scores: tuple[str, float]) -> dict[str, object]:
+    """Stored vectors giving each sentence exactly its score against a question."""
+    return {text: vector_at(score, question, slot) for slot, (text, score) in enumerate(scores)}
+
+
+def test_a_question_about_several_talks_gets_a_span_from_each():
+    talks = [hit(i + 1, text, talk=f"talk-{i}") for i, text in enumerate((S1, S2, S3, S4))]
+    scores = ((S1, 0.9), (S2, 0.85), (S3, 0.8), (S4, 0.6))
+    plain = extractive_answer(BARE, talks, BagOfWords(), known=_scored(*scores))
+    assert plain.answer == f"{S1} [1] {S2} [2]"  # S3 and S4 are not near the best
+    several = f"Which speakers said {BARE}"
+    got = extractive_answer(several, talks, BagOfWords(), known=_scored_for(several, *scores))
+    assert MULTI >= 3
+    assert got.answer == f"{S1} [1] {S2} [2] {S3} [3]"  # S4 is past WITHIN_BEST_MULTI
+
+
+def test_a_question_asking_for_a_number_is_answered_only_with_one():
+    numbered = "The cache held forty thousand prompts every single day."
+    hits = [hit(1, S1), hit(2, numbered, talk="talk-b")]
+    scores = ((S1, 0.9), (numbered, 0.6))
+    assert extractive_answer(BARE, hits, BagOfWords(), known=_scored(*scores)).answer == f"{S1} [1]"
+    how_many = f"How many {BARE}"
+    known = _scored_for(how_many, *scores)
+    assert extractive_answer(how_many, hits, BagOfWords(), known=known).answer == f"{numbered} [1]"
+    assert extractive_answer(how_many, [hit(1, S1)], BagOfWords(), known=known).refused
+
+
+def test_the_named_speakers_words_are_preferred_where_turns_are_labelled():
+    two = hit(1, f"Ana Ruiz: {S1}\nBen Cole: {S2}", speakers=["Ana Ruiz", "Ben Cole"])
+    known = _scored((S1, 0.95), (S2, 0.8))
+    got = extractive_answer(BARE, [two], BagOfWords(), known=known, prefer=("Ben Cole",))
+    assert got.answer == f"{S2} [1]"  # Ana's better sentence is never given as Ben's
+    assert got.citations[0].speaker == "Ben Cole"
+    nobody = extractive_answer(BARE, [two], BagOfWords(), known=known, prefer=("Dana Wu",))
+    assert nobody.answer.startswith(S1)  # no labelled turn of theirs: a prior, not a filter
 
 
 def test_a_speaker_filter_quotes_only_that_speaker():

@@ -65,4 +65,4 @@ def test_sources_follow_the_answer_with_their_links():
 
 def test_the_wire_shape_is_the_answers_fields():
     result = Answer(answer="A. [1]", refused=False, citations=[_citation()], mode="extractive")
-    assert set(result.wire()) == {"answer", "refused", "citations", "mode", "notice"}
+    assert set(result.wire()) == {"answer", "refused", "citations", "mode", "notice", "understood"}
