@@ -98,8 +98,8 @@ class TalkTools:
             raise ToolError(
                 f"talk_id: no talk '{talk_id}' in the index; list_talks has the ids ({known})"
             )
-        rows = self.retriever().rows
-        passages = [_passage(rows.chunk(i)) for i in rows.of_talk(talk_id)]
+        table = self.retriever().rows
+        passages = [_passage(table.chunk(i)) for i in table.of_talk(talk_id)]
         return TalkDetail(**rows[talk_id], passages=passages)
 
 

@@ -46,8 +46,8 @@ _FILLER = re.compile(
 # A question that asks for a quantity is answered only by a sentence that says one.
 _ASKS_NUMBER = re.compile(
     r"\bhow (much|many|long|fast|big|large|often|far)\b|\bwhat (percentage|percent|share|"
-    r"fraction|number|fee|price|rate|frame rate|revenue)\b|\b(cost|costs|charge|charges|"
-    r"price|priced|pay|pays|paid|spend|spends|spent)\b",
+    r"fraction|number|fee|price|rate|frame rate)\b|\b(price|priced|prices|pricing|fee|fees|"
+    r"revenue|funding|subscribers)\b|\bcosts? (per|a|an|each)\b|(?<!in )\bcharges?\b(?! of)",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -56,6 +56,7 @@ _NUMBER = re.compile(
     r"trillion|half|double|twice|triple|percent|dozen|free)\b",
     re.IGNORECASE,
 )
+_MARKER = re.compile(r"\[\d+\]")
 _MULTI = re.compile(
     r"\b(which|what|how many) (speakers|talks|companies|people|guests|teams)\b|\bboth\b|"
     r"\bcompar(e|ed|ing)\b|\bdiffer\b|\bacross (the )?(talks|conference)\b|\bwho else\b|"
@@ -91,9 +92,13 @@ def _all_sentences(hit: Hit, i: int) -> list[Sentence]:
 
 
 def _answers(s: Sentence) -> bool:
-    """Whether a sentence can carry an answer: long enough, no question, no filler."""
+    """Whether a sentence can carry an answer: long enough, no question, no filler, and no
+    `[n]` of its own (a transcript's text must never read as one of our citations)."""
     return (
-        len(s.text.split()) >= MIN_WORDS and not s.text.endswith("?") and not _FILLER.search(s.text)
+        len(s.text.split()) >= MIN_WORDS
+        and not s.text.endswith("?")
+        and not _FILLER.search(s.text)
+        and not _MARKER.search(s.text)
     )
 
 

@@ -34,9 +34,27 @@ def _json(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
+def test_search_and_ask_report_the_speaker_a_question_names(db: Path):
+    out = _json("search", "what did Adeyemi say about tenants", "--db", str(db), "--json")
+    assert out["understood"]["speakers"] == ["Ben Adeyemi"]
+    assert out["understood"]["talks"] == ["vector-database-sharding"]
+    asked = _json("ask", "What did ben adeyemi say about tenants?", "--db", str(db), "--json")
+    assert asked["understood"]["speakers"] == ["Ben Adeyemi"]
+    assert {c["speaker"] for c in asked["citations"]} == {"Ben Adeyemi"}  # his words only
+
+
+def test_the_sharding_sample_is_answered_with_its_reason(db: Path):
+    got = _json(
+        "ask", "Why did sharding by document id make queries slow?", "--db", str(db), "--json"
+    )
+    assert "every query had to visit every shard" in got["answer"]
+    assert "the slowest shard decided our latency" in got["answer"]
+
+
 def test_search_json_has_the_documented_shape(db: Path):
     out = _json("search", "how do you shard a vector index by tenant", "--db", str(db), "--json")
-    assert set(out) == {"results", "ms"}
+    assert set(out) == {"results", "ms", "understood"}
+    assert out["understood"] == {"speakers": [], "companies": [], "talks": []}
     first = out["results"][0]
     assert set(first) == {
         "rank",

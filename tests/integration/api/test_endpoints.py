@@ -19,6 +19,7 @@ CITATION_FIELDS = {
     "end",
     "url",
     "text",
+    "at",
 }
 
 
@@ -35,7 +36,8 @@ def test_ask_answers_with_the_cli_citation_shape(api):
     r = api.post("/v1/ask", json={"question": "Why did sharding by document id hurt?"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert set(body) == {"answer", "refused", "citations", "mode", "notice"}
+    assert set(body) == {"answer", "refused", "citations", "mode", "notice", "understood"}
+    assert body["understood"] == {"speakers": [], "companies": [], "talks": []}
     assert not body["refused"]
     assert body["citations"]
     assert set(body["citations"][0]) == CITATION_FIELDS
