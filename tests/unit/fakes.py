@@ -99,3 +99,20 @@ class FakeRetriever:
 
     def sentence_vectors(self, hits: Sequence[Hit]) -> dict[str, np.ndarray]:
         return {t: v for t, v in self.known.items() if any(t in h.text for h in hits)}
+
+
+# Two hits the answer tests share: a talk on caching (its second sentence about nothing asked)
+# and one on batching.
+CAUGHT = "Prompt caching cut the monthly bill by ninety percent."
+CACHING = hit(
+    1,
+    f"Priya Raman: {CAUGHT}\nPriya Raman: We moved offices twice that winter for other reasons.",
+    speakers=["Priya Raman"],
+    talk="prompt-caching",
+)
+BATCHING = hit(
+    2,
+    "Continuous batching keeps every slot on the accelerator busy all day long.",
+    speakers=["Hannah Lindqvist"],
+    talk="gpu-batching",
+)

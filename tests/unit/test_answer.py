@@ -17,22 +17,9 @@ from talkrag.rag.models import Answer, Citation, Filters
 from talkrag.rag.prompts import REFUSAL
 from talkrag.rag.settings import RagSettings
 
-from tests.unit.fakes import FakeRetriever, hit, vector_at
+from tests.unit.fakes import BATCHING, CACHING, CAUGHT, FakeRetriever, hit, vector_at
 
 QUESTION = "How much did prompt caching cut the monthly bill?"
-CAUGHT = "Prompt caching cut the monthly bill by ninety percent."
-CACHING = hit(
-    1,
-    f"Priya Raman: {CAUGHT}\nPriya Raman: We moved offices twice that winter for other reasons.",
-    speakers=["Priya Raman"],
-    talk="prompt-caching",
-)
-BATCHING = hit(
-    2,
-    "Continuous batching keeps every slot on the accelerator busy all day long.",
-    speakers=["Hannah Lindqvist"],
-    talk="gpu-batching",
-)
 BARE = "Which zebra quokka?"  # no sentence below shares a content term with it
 PLAIN = "Alpha bravo charlie delta echo foxtrot."
 

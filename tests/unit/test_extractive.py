@@ -25,7 +25,7 @@ from talkrag.rag.extractive import (
 from talkrag.rag.models import Citation
 from talkrag.rag.prompts import REFUSAL
 
-from tests.unit.fakes import BagOfWords, hit, vector_at
+from tests.unit.fakes import BATCHING, CACHING, BagOfWords, hit, vector_at
 
 # A question whose content terms (zebra, quokka) no sentence below contains: with no word
 # overlap, a sentence's score is exactly the similarity of its stored vector.
@@ -34,20 +34,6 @@ S1 = "Alpha bravo charlie delta echo foxtrot."
 S2 = "Golf hotel india juliet kilo lima."
 S3 = "Mike november oscar papa quebec romeo."
 S4 = "Sierra tango uniform victor whiskey xray."
-
-CACHING = hit(
-    1,
-    "Priya Raman: Prompt caching cut the monthly bill by ninety percent.\n"
-    "Priya Raman: We moved offices twice that winter for unrelated reasons.",
-    speakers=["Priya Raman"],
-    talk="prompt-caching",
-)
-BATCHING = hit(
-    2,
-    "Continuous batching keeps every slot on the accelerator busy all day long.",
-    speakers=["Hannah Lindqvist"],
-    talk="gpu-batching",
-)
 
 
 def _scored(*scores: tuple[str, float]) -> dict[str, object]:
