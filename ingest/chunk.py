@@ -115,6 +115,23 @@ def _cost(units: Sequence[_Unit], label: _LabelCost) -> int:
     return total
 
 
+def _marks(units: Sequence[_Unit]) -> tuple[tuple[int, float], ...]:
+    """Each timed unit's offset in the rendered text (as render() lays it out) and its start."""
+    marks: list[tuple[int, float]] = []
+    at, previous = 0, None
+    for i, unit in enumerate(units):
+        gap = 0 if i == 0 else 1  # the space or newline before it
+        label = (
+            len(f"{unit.speaker}: ") if unit.speaker and (i == 0 or unit.speaker != previous) else 0
+        )
+        at += gap + label
+        if unit.start is not None and (not marks or marks[-1][1] != unit.start):
+            marks.append((at, float(unit.start)))
+        at += len(unit.text)
+        previous = unit.speaker
+    return tuple(marks)
+
+
 def render(units: Sequence[_Unit]) -> str:
     """Chunk text: sentences joined, a `Name:` label wherever the speaker changes."""
     parts: list[str] = []
@@ -182,6 +199,7 @@ def chunk_segments(
                 start=min(starts) if starts else None,
                 end=max(known_ends) if known_ends else None,
                 n_tokens=_cost(group, label) + SPECIAL_TOKENS,
+                marks=_marks(group),
             )
         )
     return chunks

@@ -50,3 +50,5 @@ class Chunk:
     start: float | None
     end: float | None
     n_tokens: int
+    # Where each timed sentence starts in the text, and when (seconds): a quote's own moment.
+    marks: tuple[tuple[int, float], ...] = ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,7 @@ class StoredChunk:
     url: str | None
     position: int
     distance: float | None = None  # to the query, when a vector search returned it
+    marks: str | None = None  # JSON [[char, seconds], ...]: when each timed sentence starts
 
 
 def stored_chunk(id_: str, text: str, meta: Metadata, distance: float | None = None) -> StoredChunk:
@@ -52,6 +54,7 @@ def stored_chunk(id_: str, text: str, meta: Metadata, distance: float | None = N
         url=meta.get("url") or meta.get("talk_url"),
         position=int(meta.get("position", 0)),
         distance=None if distance is None else float(distance),
+        marks=meta.get("marks"),
     )
 
 
@@ -95,6 +98,7 @@ def chunk_metadata(chunk: Chunk, talk: Talk) -> Metadata:
                 "end": chunk.end,
                 "n_tokens": chunk.n_tokens,
                 "url": deep_link(talk.url, chunk.start) if talk.url else None,
+                "marks": json.dumps(chunk.marks) if len(chunk.marks) > 1 else None,
             }
         )
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from talkrag.ingest.embed import Embedder
@@ -74,6 +74,8 @@ class Sentence:
     speaker: str | None
     hit: int  # index into the hits
     order: int = 0  # its place among the hit's sentences
+    at: int = field(default=0, compare=False)  # where it starts in the hit's text
+    to: int = field(default=0, compare=False)  # and ends
 
 
 def _terms(text: str) -> set[str]:
@@ -86,7 +88,7 @@ def _said_by(wanted: str | None, speaker: str | None) -> bool:
 
 def _all_sentences(hit: Hit, i: int) -> list[Sentence]:
     return [
-        Sentence(hit.text[start:end], who, i, order)
+        Sentence(hit.text[start:end], who, i, order, start, end)
         for order, (who, start, end) in enumerate(sentence_spans(hit.text, hit.speakers))
     ]
 
@@ -243,13 +245,10 @@ def extractive_answer(  # noqa: PLR0913  (support's inputs, each a value)
     if found is None:
         return refusal("extractive")
     cands, scores = found
-    numbers: dict[tuple[int, str | None], int] = {}
     parts, citations = [], []
-    for span in _spans(cands, scores, hits, is_multi(question)):
-        for cand in span:
-            key = (cand.hit, cand.speaker)
-            if key not in numbers:
-                numbers[key] = len(numbers) + 1
-                citations.append(Citation.from_hit(numbers[key], hits[cand.hit], cand.speaker))
-            parts.append(f"{cand.text} [{numbers[key]}]")
+    for n, span in enumerate(_spans(cands, scores, hits, is_multi(question)), start=1):
+        first = span[0]
+        quote = (first.at, span[-1].to)  # the span's own moment, where the transcript timed it
+        citations.append(Citation.from_hit(n, hits[first.hit], first.speaker, quote))
+        parts.extend(f"{cand.text} [{n}]" for cand in span)
     return Answer(answer=" ".join(parts), refused=False, citations=citations, mode="extractive")

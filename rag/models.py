@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, Field, computed_field, field_validator
+from talkrag.ingest.links import deep_link
 from talkrag.ingest.parsers.timecode import clock
 
 _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -28,6 +29,16 @@ class Hit(BaseModel):
     text: str
     before: str | None = Field(None, description="the talk's previous chunk (with --neighbours)")
     after: str | None = Field(None, description="the talk's next chunk (with --neighbours)")
+    marks: list[tuple[int, float]] = Field(
+        default_factory=list, exclude=True, description="[char, seconds]: when sentences start"
+    )
+
+    def moment(self, begin: int, end: int) -> tuple[float | None, float | None]:
+        """When the text between two character offsets is said: the last mark at or before
+        begin, up to the first mark after end (the chunk's own times where none is known)."""
+        starts = [t for at, t in self.marks if at <= begin]
+        after = [t for at, t in self.marks if at >= end]
+        return (starts[-1] if starts else self.start), (after[0] if after else self.end)
 
 
 class Filters(BaseModel):
@@ -72,8 +83,16 @@ class Citation(BaseModel):
         return clock(self.start) if self.start is not None else None
 
     @classmethod
-    def from_hit(cls, n: int, hit: Hit, speaker: str | None = None) -> Citation:
-        """The citation of a hit under number n; without a known speaker, all the chunk's."""
+    def from_hit(
+        cls, n: int, hit: Hit, speaker: str | None = None, quote: tuple[int, int] | None = None
+    ) -> Citation:
+        """The citation of a hit under number n; without a known speaker, all the chunk's.
+
+        quote: the character span of the quoted words in the hit, whose own moment (and a link
+        there) the citation then gives, where the transcript timed it.
+        """
+        start, end = hit.moment(*quote) if quote else (hit.start, hit.end)
+        moved = start is not None and start != hit.start
         return cls(
             n=n,
             chunk_id=hit.chunk_id,
@@ -81,9 +100,9 @@ class Citation(BaseModel):
             talk_id=hit.talk_id,
             title=hit.title,
             speaker=speaker or (", ".join(hit.speakers) or None),
-            start=hit.start,
-            end=hit.end,
-            url=hit.url,
+            start=start,
+            end=end,
+            url=deep_link(hit.url, start) if moved and hit.url else hit.url,
             text=hit.text,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -241,6 +242,7 @@ def _hit(rank: int, chunk: StoredChunk, meta: dict[str, Any], score: float) -> H
         end=chunk.end,
         url=chunk.url,
         text=chunk.text,
+        marks=[(int(at), float(t)) for at, t in json.loads(chunk.marks)] if chunk.marks else [],
     )
 
 

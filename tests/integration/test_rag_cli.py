@@ -51,6 +51,21 @@ def test_the_sharding_sample_is_answered_with_its_reason(db: Path):
     assert "the slowest shard decided our latency" in got["answer"]
 
 
+def test_a_citation_is_at_its_quoted_sentences_moment(db: Path):
+    got = _json(
+        "ask", "Why did sharding by document id make queries slow?", "--db", str(db), "--json"
+    )
+    tenants = next(c for c in got["citations"] if c["speaker"] == "Ben Adeyemi")
+    assert abs(tenants["start"] - 21.0) <= 1  # cue 00:00:21.000, mid-chunk
+    assert tenants["at"] == "0:21"
+    rag = _json("ask", "How do they measure retrieval on its own?", "--db", str(db), "--json")
+    linked = [c for c in rag["citations"] if c["url"]]
+    assert linked
+    for c in linked:  # a timed talk with a video: the link opens the quoted moment
+        assert c["url"].endswith(f"&t={int(c['start'])}s")
+    assert any(c["start"] > 0 for c in linked)
+
+
 def test_search_json_has_the_documented_shape(db: Path):
     out = _json("search", "how do you shard a vector index by tenant", "--db", str(db), "--json")
     assert set(out) == {"results", "ms", "understood"}

@@ -79,6 +79,20 @@ def test_chunks_overlap_a_little_and_times_follow_segments(tokenizer):
         assert after.start >= before.start
 
 
+def test_each_timed_sentence_knows_where_it_starts_and_when(tokenizer):
+    segments = [
+        Segment("We shard the index by tenant. It was fast.", "Ana Ruiz", 0.0, 4.0),
+        Segment("Why not by time?", "Bo Chen", 4.0, 6.0),
+        Segment("Because queries are per tenant.", "Ana Ruiz", 6.5, 9.5),
+        Segment("Untimed words here.", "Ana Ruiz", None, None),
+    ]
+    (chunk,) = chunk_segments("t", segments, tokenizer, 256, 0)
+    assert [t for _, t in chunk.marks] == [0.0, 4.0, 6.5]  # one mark per timed segment
+    said = ["We shard the index by tenant.", "Why not by time?", "Because queries are per tenant."]
+    for (at, _), text in zip(chunk.marks, said, strict=True):
+        assert chunk.text[at:].startswith(text)
+
+
 def test_ids_are_stable_and_change_with_text(tokenizer):
     segments = [Segment(s) for s in SENTENCES[:20]]
     first = chunk_segments("t", segments, tokenizer, 128, 16)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from talkrag.ingest.parsers.timecode import clock
-from talkrag.rag.models import Answer, Citation
+from talkrag.rag.models import Answer, Citation, Hit
 from talkrag.rag.present import source_line, sources_text, with_sources
 
 
@@ -66,3 +66,29 @@ def test_sources_follow_the_answer_with_their_links():
 def test_the_wire_shape_is_the_answers_fields():
     result = Answer(answer="A. [1]", refused=False, citations=[_citation()], mode="extractive")
     assert set(result.wire()) == {"answer", "refused", "citations", "mode", "notice", "understood"}
+
+
+def test_a_citation_of_a_quote_gives_the_quotes_own_moment_and_link():
+    text = "Ana: One thing first. Then the second thing, said later."
+    hit = Hit(
+        rank=1,
+        score=1.0,
+        chunk_id="c",
+        source="s",
+        talk_id="t",
+        title="Talk",
+        speakers=["Ana"],
+        start=5.0,
+        end=40.0,
+        url="https://www.youtube.com/watch?v=tRg8EvAlP1p&t=5s",
+        text=text,
+        marks=[(5, 5.0), (22, 21.0)],
+    )
+    later = text.index("Then")
+    cited = Citation.from_hit(1, hit, "Ana", (later, len(text)))
+    assert (cited.start, cited.at, cited.end) == (21.0, "0:21", 40.0)
+    assert cited.url == "https://www.youtube.com/watch?v=tRg8EvAlP1p&t=21s"
+    first = Citation.from_hit(1, hit, "Ana", (5, 20))
+    assert (first.start, first.end, first.url) == (5.0, 21.0, hit.url)
+    assert Citation.from_hit(1, hit).start == 5.0  # no quote: the chunk's own moment
+    assert "marks" not in hit.model_dump()  # kept off the wire
