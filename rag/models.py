@@ -75,6 +75,9 @@ class Citation(BaseModel):
     end: float | None
     url: str | None = Field(description="link to the talk at the moment, when known")
     text: str = Field(description="the cited passage, verbatim")
+    quote: str | None = Field(
+        None, description="the words of the passage the answer quotes, verbatim (extractive)"
+    )
 
     @computed_field(description="the moment as every face shows it: m:ss, or h:mm:ss")  # type: ignore[prop-decorator]
     @property
@@ -104,6 +107,7 @@ class Citation(BaseModel):
             end=end,
             url=deep_link(hit.url, start) if moved and hit.url else hit.url,
             text=hit.text,
+            quote=hit.text[quote[0] : quote[1]] if quote else None,
         )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from talkrag.rag.models import Answer, Citation
 
 UNKNOWN_SPEAKER = "unknown speaker"
+CONTEXT_CHARS = 80  # text shown either side of a quote in the terminal
 
 
 def source_line(c: Citation) -> str:
@@ -26,3 +27,14 @@ def with_sources(result: Answer) -> str:
     if not result.citations:
         return result.answer
     return f"{result.answer}\n\nSources:\n{sources_text(result.citations)}"
+
+
+def in_context(c: Citation, around: int = CONTEXT_CHARS) -> str | None:
+    """The quote inside its passage, marked «like this», with a little text either side."""
+    at = c.text.find(c.quote) if c.quote else -1
+    if c.quote is None or at < 0:
+        return None
+    begin, end = max(0, at - around), min(len(c.text), at + len(c.quote) + around)
+    before = ("… " if begin else "") + c.text[begin:at]
+    after = c.text[at + len(c.quote) : end] + (" …" if end < len(c.text) else "")
+    return " ".join(f"{before}«{c.quote}»{after}".split())

@@ -9,7 +9,7 @@ from typing import Any
 from talkrag.ingest.parsers.timecode import clock
 from talkrag.ingest.pipeline import IngestReport
 from talkrag.rag.models import Answer, Hit
-from talkrag.rag.present import source_line
+from talkrag.rag.present import in_context, source_line
 
 
 @contextmanager
@@ -95,6 +95,8 @@ def answer(result: Answer) -> str:
         lines.append("")
     for c in result.citations:
         lines.append(source_line(c))
+        if quoted := in_context(c):
+            lines.append(f"    {quoted}")
         if c.url:
             lines.append(f"    {c.url}")
     return "\n".join(lines)

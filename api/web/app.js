@@ -70,14 +70,48 @@ function chip(citation) {
   return el;
 }
 
+const CONTEXT_CHARS = 240; // the passage shown around a quote, either side
+
+// The passage once per chunk, its quotes marked: text nodes and <mark>s, never HTML.
+function passageOf(text, quotes) {
+  const spans = quotes
+    .map((q) => [text.indexOf(q), q.length])
+    .filter(([at]) => at >= 0)
+    .sort((a, b) => a[0] - b[0]);
+  const el = document.createElement("p");
+  el.className = "passage";
+  if (!spans.length) {
+    el.textContent = text;
+    return el;
+  }
+  let from = Math.max(0, spans[0][0] - CONTEXT_CHARS);
+  const last = spans[spans.length - 1];
+  const to = Math.min(text.length, last[0] + last[1] + CONTEXT_CHARS);
+  if (from > 0) el.append("… ");
+  for (const [at, length] of spans) {
+    if (at < from) continue; // overlaps the one before
+    el.append(text.slice(from, at));
+    const mark = document.createElement("mark");
+    mark.textContent = text.slice(at, at + length);
+    el.append(mark);
+    from = at + length;
+  }
+  el.append(text.slice(from, to) + (to < text.length ? " …" : ""));
+  return el;
+}
+
 function showCitations(turn, citations) {
   turn.sources.replaceChildren();
+  const byChunk = new Map();
   for (const citation of citations) {
+    if (!byChunk.has(citation.chunk_id)) byChunk.set(citation.chunk_id, []);
+    byChunk.get(citation.chunk_id).push(citation);
+  }
+  for (const cited of byChunk.values()) {
     const item = document.createElement("li");
-    const passage = document.createElement("p");
-    passage.className = "passage";
-    passage.textContent = citation.text;
-    item.append(chip(citation), passage);
+    for (const citation of cited) item.append(chip(citation));
+    const quotes = cited.map((c) => c.quote).filter((q) => q);
+    item.append(passageOf(cited[0].text, quotes));
     turn.sources.append(item);
   }
 }

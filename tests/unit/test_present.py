@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from talkrag.ingest.parsers.timecode import clock
 from talkrag.rag.models import Answer, Citation, Hit
-from talkrag.rag.present import source_line, sources_text, with_sources
+from talkrag.rag.present import in_context, source_line, sources_text, with_sources
 
 
 def _citation(
@@ -92,3 +92,11 @@ def test_a_citation_of_a_quote_gives_the_quotes_own_moment_and_link():
     assert (first.start, first.end, first.url) == (5.0, 21.0, hit.url)
     assert Citation.from_hit(1, hit).start == 5.0  # no quote: the chunk's own moment
     assert "marks" not in hit.model_dump()  # kept off the wire
+
+
+def test_the_quote_is_shown_marked_inside_its_passage():
+    text = "A" * 100 + " We shard by tenant. " + "B" * 100
+    cited = _citation().model_copy(update={"text": text, "quote": "We shard by tenant."})
+    shown = in_context(cited, around=10)
+    assert shown == "… AAAAAAAAA «We shard by tenant.» BBBBBBBBB …"
+    assert in_context(_citation()) is None  # no quote (an LLM answer): nothing to mark

@@ -100,3 +100,15 @@ def test_transcript_markup_shows_as_text_and_runs_nothing(page):
     assert turn.locator("script, img, b").count() == 0
     hrefs = turn.locator("a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert not any(h.lower().startswith("javascript:") for h in hrefs)
+
+
+def test_the_quote_is_marked_inside_its_passage_once_per_chunk(page, api):
+    question = "Why did sharding by document id make queries slow?"
+    _ask(page, question)
+    cited = api.post("/v1/ask", json={"question": question}).json()
+    quotes = [c["quote"] for c in cited["citations"] if c["quote"]]
+    marked = page.locator(".turn").first.locator(".passage mark").all_inner_texts()
+    assert sorted(marked) == sorted(quotes)  # each quote highlighted, exactly as quoted
+    chunks = {c["chunk_id"] for c in cited["citations"]}
+    assert page.locator(".turn").first.locator(".passage").count() == len(chunks)
+    assert page.locator(".turn").first.locator(".passage mark *").count() == 0  # text only
