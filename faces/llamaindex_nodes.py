@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,15 @@ from talkrag.rag.models import Answer, Citation, Hit
 from talkrag.rag.present import sources_text
 
 # Metadata an LLM gains nothing from when LlamaIndex formats a node as context.
-_NOT_FOR_LLM = ["chunk_id", "source", "url", "rank", "n"]
+_NOT_FOR_LLM = [
+    "chunk_id",
+    "source",
+    "url",
+    "rank",
+    "n",
+    "quote",
+    "marks",
+]  # quote: in the text already
 
 
 def _meta(**values: Any) -> dict[str, Any]:
@@ -35,6 +44,7 @@ def hit_to_node(
             url=hit.url,
             source=hit.source,
             rank=hit.rank,
+            marks=json.dumps(hit.marks) if hit.marks else None,
         ),
         excluded_llm_metadata_keys=_NOT_FOR_LLM,
         excluded_embed_metadata_keys=_NOT_FOR_LLM,
@@ -63,6 +73,9 @@ def node_to_hit(node: NodeWithScore) -> Hit:
         end=meta.get("end"),
         url=meta.get("url"),
         text=node.node.get_content(),
+        marks=[(int(a), float(t)) for a, t in json.loads(meta["marks"])]
+        if meta.get("marks")
+        else [],
     )
 
 
@@ -81,6 +94,7 @@ def citation_to_node(citation: Citation) -> NodeWithScore:
             end=citation.end,
             url=citation.url,
             source=citation.source,
+            quote=citation.quote,
         ),
         excluded_llm_metadata_keys=_NOT_FOR_LLM,
         excluded_embed_metadata_keys=_NOT_FOR_LLM,
@@ -103,6 +117,7 @@ def node_to_citation(node: NodeWithScore) -> Citation:
         end=meta.get("end"),
         url=meta.get("url"),
         text=node.node.get_content(),
+        quote=meta.get("quote"),
     )
 
 

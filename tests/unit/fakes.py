@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from talkrag.rag.entities import Understood
-from talkrag.rag.models import Filters, Hit
+from talkrag.rag.models import Citation, Filters, Hit
 
 DIM = 512
 _WORD = re.compile(r"[a-z0-9]+")
@@ -116,3 +116,8 @@ BATCHING = hit(
     speakers=["Hannah Lindqvist"],
     talk="gpu-batching",
 )
+
+
+def unquoted(citations: Sequence[Citation]) -> list[Citation]:
+    """Citations less their quote, to compare with Citation.from_hit(n, hit, speaker)."""
+    return [c.model_copy(update={"quote": None}) for c in citations]

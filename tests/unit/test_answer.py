@@ -17,7 +17,7 @@ from talkrag.rag.models import Answer, Citation, Filters
 from talkrag.rag.prompts import REFUSAL
 from talkrag.rag.settings import RagSettings
 
-from tests.unit.fakes import BATCHING, CACHING, CAUGHT, FakeRetriever, hit, vector_at
+from tests.unit.fakes import BATCHING, CACHING, CAUGHT, FakeRetriever, hit, unquoted, vector_at
 
 QUESTION = "How much did prompt caching cut the monthly bill?"
 BARE = "Which zebra quokka?"  # no sentence below shares a content term with it
@@ -76,7 +76,7 @@ def test_extractive_answer_quotes_and_cites_the_hit():
     got = answer(QUESTION, retriever, _settings(k=4), filters=filters)
     assert retriever.searches == [(QUESTION, 4, filters)]
     assert got.answer == f"{CAUGHT} [1]"
-    assert got.citations == [Citation.from_hit(1, CACHING, "Priya Raman")]
+    assert unquoted(got.citations) == [Citation.from_hit(1, CACHING, "Priya Raman")]
     assert (got.refused, got.mode, got.notice) == (False, "extractive", None)
 
 
@@ -150,7 +150,7 @@ def test_llm_mode_gives_the_model_the_question_and_history_and_checks_its_answer
     assert asked[1:3] == history  # the model reads the conversation itself
     assert "Question: And the bill?" in asked[-1]["content"]
     assert _bare(got) == finish("It cut the bill [2][7].", [CACHING, BATCHING])
-    assert got.citations == [Citation.from_hit(1, BATCHING)]
+    assert unquoted(got.citations) == [Citation.from_hit(1, BATCHING)]
     assert got.mode == "llm"
 
 

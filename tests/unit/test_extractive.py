@@ -25,7 +25,7 @@ from talkrag.rag.extractive import (
 from talkrag.rag.models import Citation
 from talkrag.rag.prompts import REFUSAL
 
-from tests.unit.fakes import BATCHING, CACHING, BagOfWords, hit, vector_at
+from tests.unit.fakes import BATCHING, CACHING, BagOfWords, hit, unquoted, vector_at
 
 # A question whose content terms (zebra, quokka) no sentence below contains: with no word
 # overlap, a sentence's score is exactly the similarity of its stored vector.
@@ -67,7 +67,7 @@ def test_the_matching_sentence_is_quoted_and_cited():
     assert got.mode == "extractive"
     # the next sentence is the same speaker's but about nothing asked: the span ends there
     assert got.answer == "Prompt caching cut the monthly bill by ninety percent. [1]"
-    assert got.citations == [Citation.from_hit(1, CACHING, "Priya Raman")]
+    assert unquoted(got.citations) == [Citation.from_hit(1, CACHING, "Priya Raman")]
     assert got.citations[0].speaker == "Priya Raman"
     assert got.citations[0].start == CACHING.start
 
@@ -120,7 +120,7 @@ def test_the_span_continues_the_best_sentence_until_the_speaker_changes():
     # speaker's, so the span ends; S4 is the second span; MAX_SPANS spans in all.
     assert got.answer == f"{S1} [1] {S2} [1] {S4} [2]"
     assert MAX_SPANS == 2
-    assert got.citations == [
+    assert unquoted(got.citations) == [
         Citation.from_hit(1, two, "Ana Ruiz"),
         Citation.from_hit(2, other, "Cleo Park"),
     ]
@@ -205,5 +205,5 @@ def test_a_speaker_filter_quotes_only_that_speaker():
     known = _scored((S1, 0.95), (S2, 0.8))
     got = extractive_answer(BARE, [two], BagOfWords(), "cole", known=known)
     assert got.answer == f"{S2} [1]"
-    assert got.citations == [Citation.from_hit(1, two, "Ben Cole")]
+    assert unquoted(got.citations) == [Citation.from_hit(1, two, "Ben Cole")]
     assert extractive_answer(BARE, [two], BagOfWords(), "Dana", known=known).refused

@@ -19,6 +19,7 @@ CITATION_FIELDS = {
     "end",
     "url",
     "text",
+    "quote",
     "at",
 }
 
