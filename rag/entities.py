@@ -141,7 +141,8 @@ class Entities:
 
     def link(self, question: str) -> Understood:
         """The entities a question names, their talks, and the question without the names."""
-        q = _Question(tokens(question), _capitalised(question))
+        words = tokens(question)
+        q = _Question(words, _capitalised(question), present=set(words))
         firms = [e for e in self._of("company") if self._word_name(e, q)]
         q.firm_talks = set().union(*(e.talks for e in firms))
         people = [e for e in self._of("speaker") if self._person(e, q)]
@@ -149,7 +150,7 @@ class Entities:
             q.typos = self._typo_positions(q)
             people = [e for e in self._of("speaker") if self._person(e, q)]
         self._misspelt(people, q)
-        topics = _Question(q.words, q.capital)  # events and tracks stay content words
+        topics = _Question(q.words, q.capital, present=q.present)  # tracks stay content words
         others = [e for e in (*self._of("event"), *self._of("tag")) if self._word_name(e, topics)]
         talks: set[str] = set().union(*(e.talks for e in (*people, *firms)))
         return Understood(
@@ -167,7 +168,7 @@ class Entities:
         """A name as a run of the question's words; a one-word name only where it reads as one."""
         if not e.parts or (len(e.parts) == 1 and len(e.parts[0]) < MIN_NAME):
             return False
-        found = _run(e.parts, q.words, set())
+        found = _run(e.parts, q.words, set()) if set(e.parts) <= q.present else None
         if found is None:
             return False
         if len(e.parts) == 1 and (e.parts[0] in _NOT_NAMES or not self._as_name(e, q.capital)):
@@ -179,7 +180,10 @@ class Entities:
         """Full name; surname alone (if no common word, or capitalised); first name + company."""
         if len(e.parts) < 2:  # noqa: PLR2004  (a one-word name is matched as a name only)
             return not q.typos and self._word_name(e, q)
-        found = _run(e.parts, q.words, q.typos)
+        maybe = set(e.parts) <= q.present or any(  # every part as written, or a misspelling
+            p in q.present or any(_same(q.words[i], p) for i in q.typos) for p in e.parts
+        )
+        found = _run(e.parts, q.words, q.typos) if maybe else None
         if found is None:
             found = self._surname(e, q)
         if found is None and e.talks & q.firm_talks:
@@ -191,12 +195,14 @@ class Entities:
 
     def _surname(self, e: Entity, q: _Question) -> list[int] | None:
         surname = e.parts[-1]
-        if len(surname) < MIN_NAME or surname in _NOT_NAMES or self._plain(surname, q.capital):
+        if len(surname) < MIN_NAME or surname in _NOT_NAMES:
+            return None
+        if not q.typos and surname not in q.present:
             return None
         hits = [
             i for i, w in enumerate(q.words) if w == surname or (i in q.typos and _same(w, surname))
         ]
-        return hits or None
+        return hits if hits and not self._plain(surname, q.capital) else None
 
     def _misspelt(self, people: Sequence[Entity], q: _Question) -> None:
         """Mark as names the misspelt parts of names already linked ("Natalie Meuer", linked
@@ -235,6 +241,7 @@ class _Question:
     words: list[str]
     capital: set[str]
     used: set[int] = field(default_factory=set)
+    present: set[str] = field(default_factory=set)  # the words, for a quick first look
     typos: set[int] = field(default_factory=set)
     firm_talks: set[str] = field(default_factory=set)
 

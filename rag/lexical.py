@@ -69,6 +69,7 @@ class LexicalIndex:
     bm25: Any
     stemmer: Any
     _framing: set[str] | None = field(init=False, default=None)
+    _common: dict[str, bool] = field(init=False, default_factory=dict)  # names looked up
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Row numbers and BM25 scores of the best k chunks (score > 0), mask limiting rows."""
@@ -98,6 +99,11 @@ class LexicalIndex:
     def common(self, word: str) -> bool:
         """Whether a word is an everyday one here (in over COMMON_SHARE of chunks, and at
         least COMMON_MIN): such a name links only when written with a capital."""
+        if word not in self._common:
+            self._common[word] = self._is_common(word)
+        return self._common[word]
+
+    def _is_common(self, word: str) -> bool:
         vocab = getattr(self.bm25, "vocab_dict", None)
         if not vocab:
             return False
