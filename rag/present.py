@@ -35,6 +35,11 @@ def in_context(c: Citation, around: int = CONTEXT_CHARS) -> str | None:
     if c.quote is None or at < 0:
         return None
     begin, end = max(0, at - around), min(len(c.text), at + len(c.quote) + around)
-    before = ("… " if begin else "") + c.text[begin:at]
-    after = c.text[at + len(c.quote) : end] + (" …" if end < len(c.text) else "")
+    before, after = c.text[begin:at], c.text[at + len(c.quote) : end]
+    if begin and not c.text[begin - 1].isspace():  # whole words only: a cut word goes
+        before = before.split(None, 1)[1] if len(before.split(None, 1)) > 1 else ""
+    if end < len(c.text) and not c.text[end].isspace():
+        after = after.rsplit(None, 1)[0] if len(after.rsplit(None, 1)) > 1 else ""
+    before = ("… " if begin else "") + before
+    after += " …" if end < len(c.text) else ""
     return " ".join(f"{before}«{c.quote}»{after}".split())

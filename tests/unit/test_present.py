@@ -95,8 +95,12 @@ def test_a_citation_of_a_quote_gives_the_quotes_own_moment_and_link():
 
 
 def test_the_quote_is_shown_marked_inside_its_passage():
-    text = "A" * 100 + " We shard by tenant. " + "B" * 100
+    text = "Long ago. We first tried it. We shard by tenant. It works well now. The end."
     cited = _citation().model_copy(update={"text": text, "quote": "We shard by tenant."})
-    shown = in_context(cited, around=10)
-    assert shown == "… AAAAAAAAA «We shard by tenant.» BBBBBBBBB …"
+    shown = in_context(cited, around=16)
+    assert shown == "… first tried it. «We shard by tenant.» It works well …"  # whole words only
+    assert (
+        in_context(cited, around=200)
+        == "Long ago. We first tried it. «We shard by tenant.» It works well now. The end."
+    )
     assert in_context(_citation()) is None  # no quote (an LLM answer): nothing to mark
