@@ -1,4 +1,4 @@
-"""Who and what a question names: the index's speakers, companies, events and tracks, linked
+"""Who a question names: the index's speakers and companies, linked
 to the question's words (a surname alone, a first name with a company, a possessive, any case,
 one typo).
 
@@ -60,7 +60,7 @@ def _same(word: str, name: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """One name the index knows: a speaker, company, event or track, and the talks it names."""
+    """One name the index knows: a speaker or company, and the talks it names."""
 
     kind: str
     name: str
@@ -76,7 +76,6 @@ class Understood:
     speakers: tuple[str, ...] = ()
     companies: tuple[str, ...] = ()
     talks: tuple[str, ...] = ()
-    others: tuple[str, ...] = ()  # events and tracks named
 
     def wire(self) -> dict[str, list[str]]:
         """What `search --json`, `ask --json` and the API report as `understood`."""
@@ -98,7 +97,7 @@ def _title_people(title: str) -> tuple[list[str], list[str]]:
 
 
 def talk_names(metas: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, list[str]]]:
-    """Per talk id: its speakers, companies, event and tags, from chunk metadata and title."""
+    """Per talk id: its speakers and companies, from chunk metadata and title."""
     talks: dict[str, dict[str, list[str]]] = {}
     for meta in metas:
         if meta["talk_id"] in talks:
@@ -107,8 +106,6 @@ def talk_names(metas: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, list[s
         talks[meta["talk_id"]] = {
             "speaker": list(meta.get("talk_speakers") or []) or people,
             "company": list(meta.get("companies") or []) or firms,
-            "event": [meta["event"]] if meta.get("event") else [],
-            "tag": list(meta.get("tags") or []),
         }
     return talks
 
@@ -150,15 +147,12 @@ class Entities:
             q.typos = self._typo_positions(q)
             people = [e for e in self._of("speaker") if self._person(e, q)]
         self._misspelt(people, q)
-        topics = _Question(q.words, q.capital, present=q.present)  # tracks stay content words
-        others = [e for e in (*self._of("event"), *self._of("tag")) if self._word_name(e, topics)]
         talks: set[str] = set().union(*(e.talks for e in (*people, *firms)))
         return Understood(
             content=_without(question, {q.words[i] for i in q.used}) if q.used else question,
             speakers=tuple(e.name for e in people),
             companies=tuple(e.name for e in firms),
             talks=tuple(sorted(talks)),
-            others=tuple(e.name for e in others),
         )
 
     def _of(self, kind: str) -> list[Entity]:

@@ -118,10 +118,13 @@ def sentences(
         for s in _all_sentences(hit, i)
         if _said_by(speaker, s.speaker) and _answers(s)
     ]
-    theirs = [s for s in found if s.speaker and any(_said_by(p, s.speaker) for p in prefer)]
-    if not theirs:
+
+    def theirs(s: Sentence) -> bool:
+        return s.speaker is not None and any(_said_by(p, s.speaker) for p in prefer)
+
+    if not any(theirs(s) for s in found):
         return found
-    return [s for s in found if s.speaker is None or s in theirs]
+    return [s for s in found if s.speaker is None or theirs(s)]
 
 
 def _scores(

@@ -107,9 +107,10 @@ class LexicalIndex:
         vocab = getattr(self.bm25, "vocab_dict", None)
         if not vocab:
             return False
-        terms = [vocab[t] for t in tokenize([word], self.stemmer).vocab if t in vocab]
-        if not terms:  # a stopword, or a word no chunk has
-            return not any(tokenize([word], self.stemmer).vocab)
+        stems = list(tokenize([word], self.stemmer).vocab)
+        terms = [vocab[t] for t in stems if t in vocab]
+        if not terms:  # a stopword (common), or a word no chunk has (not)
+            return not any(stems)
         indptr = self.bm25.scores["indptr"]
         docs = max(int(indptr[t + 1] - indptr[t]) for t in terms)
         return docs >= COMMON_MIN and docs > COMMON_SHARE * self.bm25.scores["num_docs"]
@@ -131,7 +132,7 @@ class LexicalIndex:
 @dataclass
 class Twin:
     """What is kept beside Chroma for one generation of it: the rows, their BM25, and the
-    names (speakers, companies, events, tracks) the rows' talks carry."""
+    names (speakers, companies) the rows' talks carry."""
 
     generation: str
     rows: Rows
