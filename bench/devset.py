@@ -94,12 +94,27 @@ def _row(
             print(f"miss {q.id} file@{rank.file_rank} passage@{rank.passage_rank}: {q.question}")
     result = answer(q.question, retriever, settings)
     row["refused"] = result.refused
+    spans: list[str] = []
     if q.answerable:
         row["cites_gold"] = any(Path(c.source).name in q.sources for c in result.citations)
         spans = [ev.text(corpus) for ev in q.evidence]
         answered = bool(spans) and not result.refused
         row["quotes_gold"] = quotes_gold(result, spans) if answered else None
+    if verbose:
+        _explain(q, row, result.answer, spans)
     return row
+
+
+def _explain(q: Question, row: dict[str, Any], said: str, spans: list[str]) -> None:
+    """With --verbose: a wrong refusal, an answered unanswerable question or a missed quote."""
+    if q.answerable and row["refused"]:
+        print(f"refused {q.id} ({q.category}): {q.question}")
+    elif not q.answerable and not row["refused"]:
+        print(f"answered {q.id} ({q.category}): {q.question}\n  -> {said[:300]}")
+    elif q.answerable and (not row["cites_gold"] or row["quotes_gold"] is False):
+        gold = " | ".join(span[:200] for span in spans)
+        print(f"off {q.id} cites_gold={row['cites_gold']}: {q.question}\n  -> {said[:300]}")
+        print(f"  gold: {gold}")
 
 
 def _share(num: float, den: float) -> float | None:

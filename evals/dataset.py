@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 from talkrag.ingest.errors import InputError
+from talkrag.ingest.parsers.build import clean_text
 
 HALVES = ("tune", "heldout")
 
@@ -24,8 +25,10 @@ class Evidence(BaseModel):
     char_end: int = Field(ge=0)
 
     def text(self, corpus: Path) -> str:
-        """The passage itself, read from the corpus (never stored in the dataset)."""
-        return (corpus / self.file).read_text(encoding="utf-8")[self.char_start : self.char_end]
+        """The passage as the index holds it, read from the corpus (never stored in the dataset):
+        cleaned as ingest cleans a segment, so rolled caption lines count once."""
+        raw = (corpus / self.file).read_text(encoding="utf-8")
+        return clean_text(raw[self.char_start : self.char_end])
 
 
 class Question(BaseModel):

@@ -26,7 +26,7 @@ from talkrag.ingest.store import ChunkStore
 log = logging.getLogger(__name__)
 
 # Bumped when parsing changes what a file yields, so unchanged files are re-read once.
-PARSE_VERSION = "1"
+PARSE_VERSION = "2"  # 2: rolled caption lines said once
 # Names a directory walk passes over: project files that sit beside transcripts.
 SKIPPED_NAMES = ("readme", "license", "licence", "changelog", "_index")
 

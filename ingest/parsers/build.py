@@ -18,6 +18,7 @@ from talkrag.ingest.links import (
     youtube_id,
 )
 from talkrag.ingest.models import Segment, Talk, Transcript
+from talkrag.ingest.parsers.repeats import unroll
 
 # Turn labels that name a role, not a person (`Q`, `Audience 3`, `Speaker B`): kept on
 # segments, left out of Talk.speakers.
@@ -46,8 +47,9 @@ class Piece:
 
 
 def clean_text(text: str) -> str:
-    """Control characters dropped, whitespace runs collapsed to one space, ends trimmed."""
-    return _SPACES.sub(" ", _CONTROLS.sub("", text)).strip()
+    """Control characters dropped, whitespace runs collapsed to one space, rolled caption
+    lines said once, ends trimmed."""
+    return unroll(_SPACES.sub(" ", _CONTROLS.sub("", text)).strip())
 
 
 def title_from_stem(stem: str) -> str:

@@ -12,6 +12,7 @@ from talkrag.rag.extractive import (
     MAX_SPANS,
     MIN_WORDS,
     MULTI,
+    RANK_WEIGHT,
     REFUSE_BELOW,
     REFUSE_UNKNOWN_TERMS,
     SPAN,
@@ -114,7 +115,7 @@ def test_stored_vectors_are_used_and_only_the_rest_embedded():
 def test_the_span_continues_the_best_sentence_until_the_speaker_changes():
     two = hit(1, f"Ana Ruiz: {S1} {S2}\nBen Cole: {S3}", speakers=["Ana Ruiz", "Ben Cole"])
     other = hit(2, S4, speakers=["Cleo Park"], talk="talk-b")
-    known = _scored((S1, 0.90), (S4, 0.89), (S3, 0.88), (S2, CONTINUE_ABOVE + 0.01))
+    known = _scored((S1, 0.90), (S4, 0.89), (S3, 0.70), (S2, CONTINUE_ABOVE + 0.01))
     got = extractive_answer(BARE, [two, other], BagOfWords(), known=known)
     # S2 continues S1 (same speaker, right after it, still on the question); Ben's S3 is another
     # speaker's, so the span ends; S4 is the second span; MAX_SPANS spans in all.
@@ -148,10 +149,20 @@ def test_a_span_stops_at_a_question():
 
 def test_later_sentences_must_be_close_to_the_best():
     hits = [hit(1, S1), hit(2, S2, talk="talk-b")]
-    near = _scored((S1, 0.9), (S2, 0.9 - WITHIN_BEST + 0.01))
-    far = _scored((S1, 0.9), (S2, 0.9 - WITHIN_BEST - 0.01))
+    best = 0.9 + RANK_WEIGHT  # S1 is in the first-ranked hit, S2 in the last
+    near = _scored((S1, 0.9), (S2, best - WITHIN_BEST + 0.01))
+    far = _scored((S1, 0.9), (S2, best - WITHIN_BEST - 0.01))
     assert extractive_answer(BARE, hits, BagOfWords(), known=near).answer == f"{S1} [1] {S2} [2]"
     assert extractive_answer(BARE, hits, BagOfWords(), known=far).answer == f"{S1} [1]"
+
+
+def test_of_two_sentences_as_close_the_higher_ranked_hits_comes_first():
+    hits = [hit(1, S1), hit(2, S2, talk="talk-b"), hit(3, S3, talk="talk-c")]
+    known = _scored((S1, 0.80), (S2, 0.80), (S3, 0.80 + RANK_WEIGHT + 0.01))
+    got = extractive_answer(BARE, hits, BagOfWords(), known=known)
+    # S3 is closer by more than the prior of S1's first-ranked hit over its last-ranked one
+    assert got.answer == f"{S3} [1] {S1} [2]"
+    assert [c.chunk_id for c in got.citations] == [hits[2].chunk_id, hits[0].chunk_id]
 
 
 def test_the_same_words_in_another_chunk_are_not_quoted_twice():

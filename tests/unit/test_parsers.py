@@ -13,6 +13,7 @@ from talkrag.ingest.models import Transcript
 from talkrag.ingest.parsers import SUPPORTED_SUFFIXES, parse_file
 from talkrag.ingest.parsers.build import title_from_stem
 from talkrag.ingest.parsers.markdown import split_title
+from talkrag.ingest.parsers.repeats import unroll
 from talkrag.ingest.parsers.speakers import byline_names
 from talkrag.ingest.parsers.timecode import parse_timecode
 
@@ -471,3 +472,34 @@ def test_terminal_control_characters_never_reach_the_text(tmp_path):
     assert "\x1b" not in text
     assert "\x07" not in text
     assert "Hello" in text
+
+
+# --- rolled captions flattened into prose -------------------------------------------------
+
+ROLLED = "My name is Nuno and I My name is Nuno and I My name is Nuno and I wanted to talk"
+
+
+@pytest.mark.parametrize(
+    ("text", "once"),
+    [
+        (ROLLED, "My name is Nuno and I wanted to talk"),
+        (  # twice over six words or more: the roll too
+            "so sheets are a little bit hard so sheets are a little bit hard for AI.",
+            "so sheets are a little bit hard for AI.",
+        ),
+        ("so sheets are a bit so sheets are a bit hard.", None),  # twice over five: speech
+        ("no, no, no, it is fine.", None),  # a speaker's own repeat: one word
+        ("I think I think this works.", None),  # twice, and short
+        ("a b c a b c a b c", "a b c"),
+    ],
+)
+def test_unroll_says_each_rolled_caption_line_once(text, once):
+    assert unroll(text) == (once or text)
+
+
+def test_a_markdown_transcript_of_rolled_captions_reads_once(tmp_path):
+    path = tmp_path / "rolled.md"
+    path.write_text(f"# Rolled\n\n## Transcript\n\n{ROLLED} about sheets.\n", encoding="utf-8")
+    assert [s.text for s in parse_file(path).segments] == [
+        "My name is Nuno and I wanted to talk about sheets."
+    ]
