@@ -19,6 +19,7 @@ from talkrag.ingest.errors import InputError, TranscriptError
 from talkrag.ingest.links import slug
 from talkrag.ingest.manifest import Manifest
 from talkrag.ingest.models import Chunk, Talk
+from talkrag.ingest.moments import Timing
 from talkrag.ingest.parsers import SUPPORTED_SUFFIXES, parse_bytes, read_file
 from talkrag.ingest.sentences import SentenceEmbedder, SentenceStore, sentence_spans
 from talkrag.ingest.store import ChunkStore
@@ -26,7 +27,7 @@ from talkrag.ingest.store import ChunkStore
 log = logging.getLogger(__name__)
 
 # Bumped when parsing changes what a file yields, so unchanged files are re-read once.
-PARSE_VERSION = "1"
+PARSE_VERSION = "2"  # 2: prose sentences get moments estimated between stamps
 # Names a directory walk passes over: project files that sit beside transcripts.
 SKIPPED_NAMES = ("readme", "license", "licence", "changelog", "_index")
 
@@ -146,8 +147,9 @@ class _Run:
         if record is not None and record.fingerprint == fingerprint:
             return None
         c = self.chunking
+        timing = Timing(prose=transcript.prose, duration=talk.duration)
         chunks = chunk_segments(
-            talk.id, transcript.segments, c.tokenizer, c.max_tokens, c.overlap_tokens
+            talk.id, transcript.segments, c.tokenizer, c.max_tokens, c.overlap_tokens, timing
         )
         return _Prepared(talk, fingerprint, chunks)
 
