@@ -11,6 +11,11 @@ point's time is hidden and estimated as talkrag estimates an untimed talk (inges
   prose has no known length, so its span ends at its last stamp (that point is not scored).
 - `every other stamp kept`: the even points stay as stamps and the odd ones are estimated
   between them, as a transcript's stamps correct the estimate.
+- `speaking rate only`: no length either: time = word position / SPEAKING_RATE (2.7 words/s),
+  what a talk with a video link but no known length gets.
+
+Last, for the AI Engineer talks whose length the channel file gives, how far the length read
+at SPEAKING_RATE lands from it.
 
 The table gives, per corpus and estimate, the median and p90 of the absolute error in seconds
 and as a share of the duration. Figures are printed, never asserted.
@@ -19,15 +24,18 @@ and as a share of the duration. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import re
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from talkrag.ingest.errors import TranscriptError
+from talkrag.ingest.links import youtube_id
 from talkrag.ingest.models import Transcript
-from talkrag.ingest.moments import Anchor, anchors, at_word
+from talkrag.ingest.moments import SPEAKING_RATE, Anchor, anchors, at_word
 from talkrag.ingest.parsers import parse_file
 
 from bench import CORPUS, REPO
@@ -107,6 +115,12 @@ def every_other_errors(talk: Timed) -> list[tuple[float, float]]:
     return [_error(at_word(line, w), t, talk.duration) for w, t in talk.points[1::2]]
 
 
+def rate_errors(talk: Timed) -> list[tuple[float, float]]:
+    """The same for every point read at SPEAKING_RATE, the length unknown too."""
+    line = anchors((), talk.words, None, SPEAKING_RATE)
+    return [_error(at_word(line, w), t, talk.duration) for w, t in talk.points]
+
+
 def _error(estimate: float | None, truth: float, duration: float) -> tuple[float, float]:
     off = abs((estimate or 0.0) - truth)
     return off, off / duration
@@ -155,6 +169,23 @@ def corpora(corpus: Path) -> dict[str, list[Path]]:
     }
 
 
+def length_errors(corpus: Path) -> list[float]:
+    """|words / SPEAKING_RATE - length| / length for each AI Engineer talk of known length."""
+    channel = corpus / "aiewf2026" / "metadata" / "aidotengineer-channel-videos-latest.json"
+    if not channel.is_file():
+        return []
+    entries = json.loads(channel.read_text())["entries"]
+    lengths = {e["id"]: float(e["duration"]) for e in entries if e.get("duration")}
+    errors = []
+    for path in sorted((corpus / "aiewf2026" / "transcripts").glob("*.md")):
+        transcript = parse_file(path)
+        video = youtube_id(transcript.talk.url or "")
+        if video in lengths:
+            words = sum(len(s.text.split()) for s in transcript.segments)
+            errors.append(abs(words / SPEAKING_RATE - lengths[video]) / lengths[video])
+    return errors
+
+
 def _line(name: str, estimate: str, files: int, summary: Summary) -> str:
     return ROW.format(
         name,
@@ -181,8 +212,17 @@ def main() -> None:
             continue
         alone = summarise([e for t in talks for e in duration_errors(t)])
         kept = summarise([e for t in talks for e in every_other_errors(t)])
+        rate = summarise([e for t in talks for e in rate_errors(t)])
         print(_line(name, "duration only", len(talks), alone))
         print(_line("", "every other stamp kept", len(talks), kept))
+        print(_line("", "speaking rate only", len(talks), rate))
+    lengths = length_errors(args.corpus)
+    if lengths:
+        print(
+            f"AI Engineer talks of known length ({len(lengths)}): read at {SPEAKING_RATE} words/s, "
+            f"the length is off by {statistics.median(lengths):.0%} (median), "
+            f"{percentile(lengths, 90):.0%} (p90)"
+        )
 
 
 if __name__ == "__main__":

@@ -96,12 +96,12 @@ def _units(segments: Sequence[Segment], tokenizer: Tokenizer, budget: int) -> li
     return units
 
 
-def _placed(units: list[_Unit], duration: float | None) -> list[_Unit]:
+def _placed(units: list[_Unit], timing: Timing) -> list[_Unit]:
     """Prose: each unit's moment by its word position between the stamps and the video's end."""
     spans = [(len(u.text.split()), u.start if u.stamped else None) for u in units]
     return [
         replace(u, start=m.start, end=m.end, estimated=m.estimated)
-        for u, m in zip(units, place(spans, duration), strict=True)
+        for u, m in zip(units, place(spans, timing), strict=True)
     ]
 
 
@@ -203,7 +203,7 @@ def chunk_segments(
     label = _LabelCost(tokenizer)
     units = _units(segments, tokenizer, budget)
     if timing is not None and timing.prose:
-        units = _placed(units, timing.duration)
+        units = _placed(units, timing)
     chunks: list[Chunk] = []
     for position, group in enumerate(_pack(units, budget, overlap_tokens, label)):
         text = render(group)

@@ -19,7 +19,7 @@ from talkrag.ingest.errors import InputError, TranscriptError
 from talkrag.ingest.links import slug
 from talkrag.ingest.manifest import Manifest
 from talkrag.ingest.models import Chunk, Talk
-from talkrag.ingest.moments import Timing
+from talkrag.ingest.moments import SPEAKING_RATE, Timing
 from talkrag.ingest.parsers import SUPPORTED_SUFFIXES, parse_bytes, read_file
 from talkrag.ingest.sentences import SentenceEmbedder, SentenceStore, sentence_spans
 from talkrag.ingest.store import ChunkStore
@@ -147,7 +147,9 @@ class _Run:
         if record is not None and record.fingerprint == fingerprint:
             return None
         c = self.chunking
-        timing = Timing(prose=transcript.prose, duration=talk.duration)
+        # A video to open makes a moment worth estimating even with no stamps and no length.
+        rate = SPEAKING_RATE if talk.url else None
+        timing = Timing(prose=transcript.prose, duration=talk.duration, rate=rate)
         chunks = chunk_segments(
             talk.id, transcript.segments, c.tokenizer, c.max_tokens, c.overlap_tokens, timing
         )

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from talkrag.ingest.moments import SPEAKING_RATE
+from talkrag.ingest.parsers import parse_file
 from typer.testing import CliRunner
 
 from talkrag.cli import app
@@ -49,17 +51,24 @@ def talks(tmp_path: Path) -> Path:
     return folder
 
 
+def _times(db: Path) -> dict[str, tuple[float, float]]:
+    return {r[0]: (r[2]["start"], r[2]["end"]) for r in _chunks(db)}
+
+
 def test_a_manifest_length_times_an_untimed_talk_in_place(tmp_path: Path, talks: Path):
     db = tmp_path / "db"
-    first = _ingest(talks, db)
-    untimed = _chunks(db)
-    assert first["chunks_added"] == len(untimed) >= 2
-    assert all("start" not in meta and "t=" not in meta["url"] for _, _, meta, _ in untimed)
+    first = _ingest(talks, db)  # no length: its words read at the speaking rate
+    at_rate = _chunks(db)
+    assert first["chunks_added"] == len(at_rate) >= 2
+    assert all(meta["time_estimated"] for _, _, meta, _ in at_rate)
+    spoken = sum(len(s.text.split()) for s in parse_file(talks / TALK).segments)
+    assert min(meta["start"] for _, _, meta, _ in at_rate) == 0
+    assert max(meta["end"] for _, _, meta, _ in at_rate) == pytest.approx(spoken / SPEAKING_RATE)
 
     timed = _ingest(talks, db, AIEWF / "manifest.jsonl")  # the length appears: re-timed
     assert (timed["ingested"], timed["chunks_added"], timed["chunks_removed"]) == (1, 0, 0)
     rows = _chunks(db)
-    assert [r[:2] for r in rows] == [r[:2] for r in untimed]  # same chunks, nothing duplicated
+    assert [r[:2] for r in rows] == [r[:2] for r in at_rate]  # same chunks, nothing duplicated
     for _, _, meta, _ in rows:
         assert meta["time_estimated"] is True
         assert 0 <= meta["start"] < meta["end"] <= 150
@@ -68,13 +77,13 @@ def test_a_manifest_length_times_an_untimed_talk_in_place(tmp_path: Path, talks:
 
     longer = _ingest(talks, db, _with_length(tmp_path / "longer.jsonl", 300))
     assert (longer["ingested"], longer["chunks_added"], longer["chunks_removed"]) == (1, 0, 0)
-    stretched = {r[0]: r[2]["start"] for r in _chunks(db)}
-    assert stretched == {r[0]: pytest.approx(2 * r[2]["start"]) for r in rows}
+    stretched = _times(db)
+    assert stretched == {r[0]: pytest.approx((2 * r[2]["start"], 2 * r[2]["end"])) for r in rows}
     assert _ingest(talks, db, tmp_path / "longer.jsonl")["unchanged"] == 1
 
-    back = _ingest(talks, db)  # the length gone again: the chunks lose their times
+    back = _ingest(talks, db)  # the length gone again: back to the rate's times, in place
     assert (back["chunks_added"], back["chunks_removed"]) == (0, 0)
-    assert all("start" not in m and "time_estimated" not in m for _, _, m, _ in _chunks(db))
+    assert _times(db) == {r[0]: (r[2]["start"], r[2]["end"]) for r in at_rate}
 
 
 def test_every_citation_of_the_talk_has_an_estimated_start_and_link(tmp_path: Path, talks: Path):

@@ -9,7 +9,7 @@ import pytest
 from talkrag.ingest.errors import ManifestError
 from talkrag.ingest.manifest import load_manifest
 from talkrag.ingest.models import Segment, Talk, Transcript
-from talkrag.ingest.moments import Moment, anchors, at_word, place
+from talkrag.ingest.moments import Moment, Timing, anchors, at_word, place
 
 from bench.moments import (
     Timed,
@@ -22,32 +22,41 @@ from bench.moments import (
 )
 
 
-def test_no_stamps_and_no_length_give_no_times():
+def test_no_stamps_no_length_and_no_rate_give_no_times():
     assert anchors((), 100, None) == []
-    assert place([(5, None), (5, None)], None) == [Moment(None, None, False)] * 2
+    assert place([(5, None), (5, None)], Timing(prose=True)) == [Moment(None, None, False)] * 2
 
 
 def test_a_length_alone_spreads_the_words_evenly():
     # time = word position x duration / words: 40 words over 200 s, 5 s a word
-    moments = place([(10, None), (20, None), (10, None)], 200.0)
+    moments = place([(10, None), (20, None), (10, None)], Timing(True, 200.0))
     assert [(m.start, m.end) for m in moments] == [(0.0, 50.0), (50.0, 150.0), (150.0, 200.0)]
     assert all(m.estimated for m in moments)
+    at_rate = place([(10, None), (20, None), (10, None)], Timing(True, None, rate=2.0))
+    assert [m.start for m in at_rate] == [0.0, 5.0, 15.0]  # no length: 2 words a second
+    assert place([(10, None)], Timing(True, 200.0, rate=2.0))[0].end == 200.0  # length wins
 
 
 def test_stamps_are_exact_and_the_words_between_them_interpolated():
     spans = [(10, None), (10, 60.0), (30, None), (10, 180.0), (10, None)]
-    moments = place(spans, None)
-    assert [m.start for m in moments] == [0.0, 60.0, 90.0, 180.0, 180.0]  # 6 s a word, then 3 s
+    moments = place(spans, Timing(True, 300.0))
+    assert [m.start for m in moments] == [0.0, 60.0, 90.0, 180.0, 240.0]  # 6 s a word, 3 s, 6 s
     assert [m.estimated for m in moments] == [True, False, True, False, True]
-    assert moments[-1].end == 180.0  # past the last stamp with no known end: kept, a lower bound
-    with_end = place(spans, 300.0)
-    assert (with_end[-1].start, with_end[-1].end) == (240.0, 300.0)  # 6 s a word to the end
+    assert moments[-1].end == 300.0
+    # no length: past the last stamp at the stamps' own rate, 50 words in 180 s
+    unknown = place(spans, Timing(True, None, rate=100.0))
+    assert (unknown[-1].start, unknown[-1].end) == (216.0, 252.0)
+
+
+def test_a_lone_stamp_and_no_rate_keep_its_time_a_lower_bound():
+    moments = place([(10, 5.0), (10, None)], Timing(prose=True))
+    assert moments == [Moment(5.0, 5.0, False), Moment(5.0, 5.0, True)]
 
 
 def test_a_stamp_that_runs_backwards_is_passed_over():
     points = anchors([(10, 100.0), (20, 50.0), (30, 150.0)], 40, 200.0)
     assert points == [(0, 0.0), (10, 100.0), (30, 150.0), (40, 200.0)]
-    moments = place([(10, None), (10, 100.0), (10, 50.0), (10, 150.0)], 200.0)
+    moments = place([(10, None), (10, 100.0), (10, 50.0), (10, 150.0)], Timing(True, 200.0))
     assert moments[2] == Moment(125.0, 150.0, True)  # its own stamp was a typo: estimated
 
 
