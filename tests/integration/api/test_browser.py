@@ -63,6 +63,7 @@ def test_asking_streams_an_answer_with_cited_chips(page, url: str):
     assert any(ch.isdigit() for ch in text.split()[-1])  # mm:ss
     assert not chip.locator(".at").inner_text().startswith("~")  # caption cues: read times
     assert all(r.startswith(url) for r in page.requests)  # nothing fetched from elsewhere
+    assert page.locator("#key-row").is_hidden()  # no key needed: its row stays out of sight
 
 
 def test_speaker_filter_and_follow_up(page):
