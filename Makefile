@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup quickstart test test-fast lint bench bench-index bench-dev bench-queries eval-dev bench-qmsum bench-scale clean
+.PHONY: setup quickstart test test-fast lint bench bench-index bench-dev bench-queries eval-dev bench-qmsum bench-scale bench-moments clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -59,6 +59,9 @@ bench-qmsum: setup
 
 # ~40 min and ~12 GB of disk for 1M chunks; niced, as the machine is shared. docs/scale.md.
 SCALE_SIZES ?= 100000 1000000
+bench-moments: setup
+	$(BIN)/python -m bench.moments
+
 bench-scale: setup
 	nice -n 10 $(BIN)/python -m bench.scale --sizes $(SCALE_SIZES)
 

@@ -2,6 +2,9 @@
 
 python -m bench [--files 25] [--backends torch onnx onnx-int8] [--no-llamaindex]
 Figures are printed, never asserted; on a shared machine, read them beside its load.
+The other benchmarks run as modules of their own: bench.backends, bench.devset, bench.queries,
+bench.load, bench.mcp, bench.scale, bench.qmsum, bench.faults, bench.chroma_race and
+bench.moments (estimated moments against real times).
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ def hit_to_node(
             start=hit.start,
             end=hit.end,
             url=hit.url,
+            time_estimated=hit.time_estimated or None,
             source=hit.source,
             rank=hit.rank,
             marks=json.dumps(hit.marks) if hit.marks else None,
@@ -72,6 +73,7 @@ def node_to_hit(node: NodeWithScore) -> Hit:
         start=meta.get("start"),
         end=meta.get("end"),
         url=meta.get("url"),
+        time_estimated=bool(meta.get("time_estimated")),
         text=node.node.get_content(),
         marks=[(int(a), float(t)) for a, t in json.loads(meta["marks"])]
         if meta.get("marks")
@@ -93,6 +95,7 @@ def citation_to_node(citation: Citation) -> NodeWithScore:
             start=citation.start,
             end=citation.end,
             url=citation.url,
+            time_estimated=citation.time_estimated or None,
             source=citation.source,
             quote=citation.quote,
         ),
@@ -116,6 +119,7 @@ def node_to_citation(node: NodeWithScore) -> Citation:
         start=meta.get("start"),
         end=meta.get("end"),
         url=meta.get("url"),
+        time_estimated=bool(meta.get("time_estimated")),
         text=node.node.get_content(),
         quote=meta.get("quote"),
     )

@@ -43,6 +43,7 @@ class TalkPassage(BaseModel):
     speakers: list[str]
     start: float | None = Field(description="seconds into the talk, when known")
     end: float | None
+    time_estimated: bool = Field(False, description="start and end estimated from word position")
     text: str
 
 
@@ -109,6 +110,7 @@ def _passage(chunk: Any) -> TalkPassage:
         speakers=list(chunk.speakers),
         start=chunk.start,
         end=chunk.end,
+        time_estimated=chunk.time_estimated,
         text=chunk.text,
     )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from talkrag.ingest.models import Chunk, Segment
+from talkrag.ingest.moments import Timing, place
 
 # Bumped whenever chunk boundaries or text rendering change: it is part of the index fingerprint.
 CHUNKER_VERSION = "1"
@@ -37,6 +38,8 @@ class _Unit:
     start: float | None
     end: float | None
     n_tokens: int
+    stamped: bool = False  # the first of a segment that starts at a new time: a stamp
+    estimated: bool = False  # its times are estimated from word position
 
 
 def split_sentences(text: str) -> list[str]:
@@ -81,11 +84,25 @@ def _units(segments: Sequence[Segment], tokenizer: Tokenizer, budget: int) -> li
     encodings = tokenizer.encode_batch([sent for _, sent in raw], add_special_tokens=False)
     long_limit, piece_size = budget // 2, max(budget // 4, 8)
     units: list[_Unit] = []
+    previous: Segment | None = None
     for (seg, sent), enc in zip(raw, encodings, strict=True):
         n = len(enc.offsets)
         pieces = [(sent, n)] if n <= long_limit else _word_pieces(sent, enc, piece_size)
-        units.extend(_Unit(text, seg.speaker, seg.start, seg.end, k) for text, k in pieces)
+        stamped = seg is not previous and seg.start is not None
+        stamped = stamped and (previous is None or previous.start != seg.start)
+        for i, (text, k) in enumerate(pieces):
+            units.append(_Unit(text, seg.speaker, seg.start, seg.end, k, stamped and i == 0))
+        previous = seg
     return units
+
+
+def _placed(units: list[_Unit], timing: Timing) -> list[_Unit]:
+    """Prose: each unit's moment by its word position between the stamps and the video's end."""
+    spans = [(len(u.text.split()), u.start if u.stamped else None) for u in units]
+    return [
+        replace(u, start=m.start, end=m.end, estimated=m.estimated)
+        for u, m in zip(units, place(spans, timing), strict=True)
+    ]
 
 
 class _LabelCost:
@@ -176,14 +193,19 @@ def chunk_segments(
     tokenizer: Tokenizer,
     max_tokens: int,
     overlap_tokens: int,
+    timing: Timing | None = None,
 ) -> list[Chunk]:
-    """Cut a talk's segments into chunks of at most max_tokens word pieces, specials included."""
+    """Cut a talk's segments into chunks of at most max_tokens word pieces, specials included.
+
+    timing: for prose, each sentence's moment is estimated between its stamps (see moments).
+    """
     budget = max_tokens - SPECIAL_TOKENS
     label = _LabelCost(tokenizer)
+    units = _units(segments, tokenizer, budget)
+    if timing is not None and timing.prose:
+        units = _placed(units, timing)
     chunks: list[Chunk] = []
-    for position, group in enumerate(
-        _pack(_units(segments, tokenizer, budget), budget, overlap_tokens, label)
-    ):
+    for position, group in enumerate(_pack(units, budget, overlap_tokens, label)):
         text = render(group)
         starts = [u.start for u in group if u.start is not None]
         ends = [u.end if u.end is not None else u.start for u in group]
@@ -200,6 +222,7 @@ def chunk_segments(
                 end=max(known_ends) if known_ends else None,
                 n_tokens=_cost(group, label) + SPECIAL_TOKENS,
                 marks=_marks(group),
+                time_estimated=any(u.estimated for u in group),
             )
         )
     return chunks

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from talkrag.ingest.links import web_url, youtube_id
 from talkrag.ingest.models import Talk
 
 KEY_FIELDS = ("file", "video_id", "videoId", "id")
-TALK_FIELDS = ("title", "speakers", "companies", "date", "event", "url", "tags")
+TALK_FIELDS = ("title", "speakers", "companies", "date", "event", "url", "tags", "duration")
 LISTED = ("speakers", "companies", "tags")
 Entry = dict[str, Any]
 
@@ -64,6 +65,18 @@ def _split_list(value: Any) -> list[str]:
     return []
 
 
+def _seconds(path: Path, where: str, value: Any) -> float:
+    """A video's length in seconds from JSON or CSV; anything else is a ManifestError."""
+    try:
+        seconds = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        shown = str(value)[:40]
+        raise ManifestError(path, f"{where}: duration: not a length in seconds: {shown!r}")
+    return seconds
+
+
 def _normalise(path: Path, where: str, raw: Any) -> tuple[str, Entry]:
     """Check one entry's shape and pull out its key."""
     if not isinstance(raw, dict):
@@ -78,6 +91,8 @@ def _normalise(path: Path, where: str, raw: Any) -> tuple[str, Entry]:
     for text_field in ("title", "date", "event", "url", "talk_id"):
         if text_field in entry and not isinstance(entry[text_field], str):
             entry[text_field] = str(entry[text_field])
+    if "duration" in entry:
+        entry["duration"] = _seconds(path, where, entry["duration"])
     if "url" in entry and web_url(entry["url"]) is None:
         raise ManifestError(path, f"{where}: url: not an http(s) address: {entry['url'][:80]!r}")
     return key, entry

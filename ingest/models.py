@@ -28,6 +28,7 @@ class Talk:
     url: str | None = None
     tags: tuple[str, ...] = ()
     companies: tuple[str, ...] = ()  # the speakers' companies or organisations, when known
+    duration: float | None = None  # the video's length in seconds (a manifest's), when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class Transcript:
 
     talk: Talk
     segments: tuple[Segment, ...] = field(default_factory=tuple)
+    # Prose (Markdown, plain text): times are occasional stamps, so sentences' are estimated.
+    prose: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +55,4 @@ class Chunk:
     n_tokens: int
     # Where each timed sentence starts in the text, and when (seconds): a quote's own moment.
     marks: tuple[tuple[int, float], ...] = ()
+    time_estimated: bool = False  # its times are estimated from word position (ingest/moments)

@@ -18,7 +18,8 @@ from talkrag.ingest.embed import Embedder
 from talkrag.ingest.errors import InputError, TranscriptError
 from talkrag.ingest.links import slug
 from talkrag.ingest.manifest import Manifest
-from talkrag.ingest.models import Chunk, Talk
+from talkrag.ingest.models import Chunk, Talk, Transcript
+from talkrag.ingest.moments import SPEAKING_RATE, Timing
 from talkrag.ingest.parsers import SUPPORTED_SUFFIXES, parse_bytes, read_file
 from talkrag.ingest.sentences import SentenceEmbedder, SentenceStore, sentence_spans
 from talkrag.ingest.store import ChunkStore
@@ -26,7 +27,7 @@ from talkrag.ingest.store import ChunkStore
 log = logging.getLogger(__name__)
 
 # Bumped when parsing changes what a file yields, so unchanged files are re-read once.
-PARSE_VERSION = "2"  # 2: rolled caption lines said once
+PARSE_VERSION = "3"  # 2: moments estimated between stamps; 3: rolled caption lines said once
 # Names a directory walk passes over: project files that sit beside transcripts.
 SKIPPED_NAMES = ("readme", "license", "licence", "changelog", "_index")
 
@@ -105,6 +106,13 @@ def _wanted(child: Path, root: Path) -> bool:
     )
 
 
+def timing_of(transcript: Transcript, talk: Talk) -> Timing:
+    """How the talk's moments are read: as given, or estimated (prose) over its known length."""
+    # A video to open makes a moment worth estimating even with no stamps and no length.
+    rate = SPEAKING_RATE if talk.url else None
+    return Timing(prose=transcript.prose, duration=talk.duration, rate=rate)
+
+
 def _file_fingerprint(data: bytes, entry: dict[str, Any], talk_id: str) -> str:
     digest = hashlib.sha256(data)
     digest.update(json.dumps([entry, talk_id], sort_keys=True).encode())
@@ -147,7 +155,12 @@ class _Run:
             return None
         c = self.chunking
         chunks = chunk_segments(
-            talk.id, transcript.segments, c.tokenizer, c.max_tokens, c.overlap_tokens
+            talk.id,
+            transcript.segments,
+            c.tokenizer,
+            c.max_tokens,
+            c.overlap_tokens,
+            timing_of(transcript, talk),
         )
         return _Prepared(talk, fingerprint, chunks)
 

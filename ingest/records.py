@@ -38,6 +38,7 @@ class StoredChunk:
     position: int
     distance: float | None = None  # to the query, when a vector search returned it
     marks: str | None = None  # JSON [[char, seconds], ...]: when each timed sentence starts
+    time_estimated: bool = False  # its times are estimated from word position
 
 
 def stored_chunk(id_: str, text: str, meta: Metadata, distance: float | None = None) -> StoredChunk:
@@ -55,6 +56,7 @@ def stored_chunk(id_: str, text: str, meta: Metadata, distance: float | None = N
         position=int(meta.get("position", 0)),
         distance=None if distance is None else float(distance),
         marks=meta.get("marks"),
+        time_estimated=bool(meta.get("time_estimated")),
     )
 
 
@@ -81,6 +83,7 @@ def talk_metadata(talk: Talk) -> Metadata:
             "talk_url": talk.url,
             "tags": list(talk.tags),
             "companies": list(talk.companies),
+            "duration": talk.duration,
         }
     )
 
@@ -99,6 +102,7 @@ def chunk_metadata(chunk: Chunk, talk: Talk) -> Metadata:
                 "n_tokens": chunk.n_tokens,
                 "url": deep_link(talk.url, chunk.start) if talk.url else None,
                 "marks": json.dumps(chunk.marks) if len(chunk.marks) > 1 else None,
+                "time_estimated": True if chunk.time_estimated else None,  # None: key removed
             }
         )
     )
@@ -117,6 +121,7 @@ def talk_from(meta: Metadata) -> Talk:
         url=meta.get("talk_url"),
         tags=tuple(meta.get("tags", ())),
         companies=tuple(meta.get("companies", ())),
+        duration=meta.get("duration"),
     )
 
 

@@ -26,6 +26,9 @@ class Hit(BaseModel):
     start: float | None = Field(description="seconds into the talk, when known")
     end: float | None
     url: str | None = Field(description="link to the talk, at the moment when known")
+    time_estimated: bool = Field(
+        False, description="start and end are estimated from word position, not read (shown ~)"
+    )
     text: str
     before: str | None = Field(None, description="the talk's previous chunk (with --neighbours)")
     after: str | None = Field(None, description="the talk's next chunk (with --neighbours)")
@@ -74,6 +77,9 @@ class Citation(BaseModel):
     start: float | None = Field(description="seconds into the talk, when known")
     end: float | None
     url: str | None = Field(description="link to the talk at the moment, when known")
+    time_estimated: bool = Field(
+        False, description="start and end are estimated from word position, not read (shown ~)"
+    )
     text: str = Field(description="the cited passage, verbatim")
     quote: str | None = Field(
         None, description="the words of the passage the answer quotes, verbatim (extractive)"
@@ -106,6 +112,7 @@ class Citation(BaseModel):
             start=start,
             end=end,
             url=deep_link(hit.url, start) if moved and hit.url else hit.url,
+            time_estimated=hit.time_estimated,
             text=hit.text,
             quote=hit.text[quote[0] : quote[1]] if quote else None,
         )

@@ -1,19 +1,29 @@
 """How an answer reads as text, the same in the terminal, the OpenAI endpoint, LlamaIndex and
-MCP: one source line, `[n] talk — speaker @ m:ss`, and one sources block under an answer."""
+MCP: one source line, `[n] talk — speaker @ m:ss` (`@ ~m:ss` for an estimated moment), and one
+sources block under an answer."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from talkrag.ingest.parsers.timecode import clock
 from talkrag.rag.models import Answer, Citation
 
 UNKNOWN_SPEAKER = "unknown speaker"
 CONTEXT_CHARS = 80  # text shown either side of a quote in the terminal
 
 
+def shown_moment(start: float | None, estimated: bool) -> str | None:
+    """A moment as every terminal line shows it: `m:ss`, `~m:ss` when estimated; None unknown."""
+    if start is None:
+        return None
+    return f"~{clock(start)}" if estimated else clock(start)
+
+
 def source_line(c: Citation) -> str:
-    """`[n] talk — speaker @ m:ss` (no moment when the time is unknown)."""
-    when = f" @ {c.at}" if c.at else ""
+    """`[n] talk — speaker @ m:ss` (`@ ~m:ss` estimated; no moment when the time is unknown)."""
+    shown = shown_moment(c.start, c.time_estimated)
+    when = f" @ {shown}" if shown else ""
     return f"[{c.n}] {c.title} — {c.speaker or UNKNOWN_SPEAKER}{when}"
 
 

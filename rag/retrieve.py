@@ -243,6 +243,7 @@ def _hit(rank: int, chunk: StoredChunk, meta: dict[str, Any], score: float) -> H
         start=chunk.start,
         end=chunk.end,
         url=chunk.url,
+        time_estimated=chunk.time_estimated,
         text=chunk.text,
         marks=[(int(at), float(t)) for at, t in json.loads(chunk.marks)] if chunk.marks else [],
     )

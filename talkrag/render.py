@@ -6,10 +6,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from talkrag.ingest.parsers.timecode import clock
 from talkrag.ingest.pipeline import IngestReport
 from talkrag.rag.models import Answer, Hit
-from talkrag.rag.present import in_context, source_line
+from talkrag.rag.present import in_context, shown_moment, source_line
 
 
 @contextmanager
@@ -74,7 +73,8 @@ def hits(results: list[Hit]) -> str:
     blocks = []
     for hit in results:
         who = ", ".join(hit.speakers) or "unknown speaker"
-        when = f" @ {clock(hit.start)}" if hit.start is not None else ""
+        shown = shown_moment(hit.start, hit.time_estimated)
+        when = f" @ {shown}" if shown else ""
         text = hit.text
         if len(text) > SNIPPET_CHARS:
             text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
@@ -87,7 +87,7 @@ def hits(results: list[Hit]) -> str:
 
 
 def answer(result: Answer) -> str:
-    """The answer, then its numbered sources: talk — speaker @ mm:ss, and the link."""
+    """The answer, then its numbered sources: talk — speaker @ m:ss (~ estimated), the link."""
     lines = [result.answer]
     if result.notice:
         lines.append(f"(note: {result.notice})")

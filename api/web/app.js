@@ -66,7 +66,15 @@ function chip(citation) {
   }
   el.append(span("n", `[${citation.n}]`), span("talk", citation.title));
   el.append(span("who", citation.speaker || "unknown speaker"));
-  if (citation.at) el.append(span("at", citation.at)); // the server's one clock
+  if (citation.at) {
+    // The server's one clock; a tilde where the moment is estimated from word position.
+    const at = span("at", citation.time_estimated ? `~${citation.at}` : citation.at);
+    if (citation.time_estimated) {
+      at.classList.add("estimated");
+      at.title = "estimated from where the words fall in the talk";
+    }
+    el.append(at);
+  }
   return el;
 }
 

@@ -132,12 +132,17 @@ def _with_ends(segments: Sequence[Segment]) -> list[Segment]:
     return done
 
 
-def finish(path: Path, talk: Talk, segments: Iterable[Segment]) -> Transcript:
-    """The Transcript: empty segments dropped, ends filled, speakers listed; text required."""
+def finish(
+    path: Path, talk: Talk, segments: Iterable[Segment], *, prose: bool = False
+) -> Transcript:
+    """The Transcript: empty segments dropped, ends filled, speakers listed; text required.
+
+    prose: the times are occasional stamps (Markdown, plain text), not every segment's own.
+    """
     cleaned = [replace(s, text=clean_text(s.text)) for s in segments]
     kept = [s for s in _with_ends(cleaned) if s.text]  # an empty one's start still ends the last
     if not kept:
         raise TranscriptError(path, "no transcript text found")
     if not talk.speakers:
         talk = replace(talk, speakers=speakers_of(kept))
-    return Transcript(talk=talk, segments=tuple(kept))
+    return Transcript(talk=talk, segments=tuple(kept), prose=prose)

@@ -88,4 +88,4 @@ def parse(path: Path, text: str) -> Transcript:
     meta, body = split_front_matter(path, text)
     talk = talk_from(path, meta)
     segments = read_turns(transcript_section(body), markdown=True, known=talk.speakers)
-    return finish(path, talk, segments)
+    return finish(path, talk, segments, prose=True)

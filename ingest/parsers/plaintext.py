@@ -14,4 +14,4 @@ def parse(path: Path, text: str) -> Transcript:
     """Parse a plain-text transcript; a YouTube-id file name gives the talk id and url."""
     video_id, url = video_and_url(path, None)
     talk = make_talk(path, title_from_stem(path.stem), video_id, url)
-    return finish(path, talk, read_turns(html.unescape(text), markdown=False))
+    return finish(path, talk, read_turns(html.unescape(text), markdown=False), prose=True)

@@ -9,6 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from talkrag.ingest.chunk import chunk_segments
+from talkrag.ingest.manifest import load_manifest
+from talkrag.ingest.parsers import parse_file
+from talkrag.ingest.pipeline import timing_of
+from talkrag.ingest.records import chunk_metadata
 from typer.testing import CliRunner
 
 from talkrag.cli import app
@@ -36,8 +41,8 @@ def _subset(corpus: Path, dest: Path) -> dict[str, list[Path]]:
     return {k: [dest / f.name for f in v] for k, v in picks.items()}
 
 
-def test_real_transcripts_ingest_with_the_official_schedule(corpus: Path, tmp_path: Path):
-    manifest = tmp_path / "aiewf2026.jsonl"
+def _schedule(corpus: Path, manifest: Path) -> subprocess.CompletedProcess:
+    """The manifest scripts/aiewf_manifest.py builds from the official schedule, at manifest."""
     built = subprocess.run(
         [
             sys.executable,
@@ -49,6 +54,33 @@ def test_real_transcripts_ingest_with_the_official_schedule(corpus: Path, tmp_pa
         check=True,
     )
     manifest.write_text(built.stdout)
+    return built
+
+
+def test_every_aie_passage_has_a_moment_and_a_link_there(corpus: Path, tmp_path: Path, tokenizer):
+    manifest = tmp_path / "aiewf2026.jsonl"
+    _schedule(corpus, manifest)
+    schedule = load_manifest(manifest)
+    files = sorted((corpus / "aiewf2026").rglob("*.md")) + sorted(
+        (corpus / "aiewf2026").rglob("*.txt")
+    )
+    lengths = 0
+    for path in files:
+        transcript = parse_file(path)
+        talk, _ = schedule.apply(path, transcript.talk)
+        lengths += talk.duration is not None
+        timing = timing_of(transcript, talk)
+        for chunk in chunk_segments(talk.id, transcript.segments, tokenizer, 256, 48, timing):
+            meta = chunk_metadata(chunk, talk)
+            assert meta["time_estimated"], path.name
+            assert meta["url"].endswith(f"&t={int(meta['start'])}s"), path.name
+    assert len(files) >= 200
+    assert lengths >= 90  # the channel file's lengths; the rest are read at the speaking rate
+
+
+def test_real_transcripts_ingest_with_the_official_schedule(corpus: Path, tmp_path: Path):
+    manifest = tmp_path / "aiewf2026.jsonl"
+    built = _schedule(corpus, manifest)
     picks = _subset(corpus, tmp_path / "talks")
     runner = CliRunner()
     args = [

@@ -81,9 +81,11 @@ def test_search_json_has_the_documented_shape(db: Path):
         "start",
         "end",
         "url",
+        "time_estimated",
         "text",
     }
     assert first["source"].endswith("vector-database-sharding.vtt")
+    assert first["time_estimated"] is False  # caption cues: read, not estimated
     assert [r["rank"] for r in out["results"]] == list(range(1, len(out["results"]) + 1))
 
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from talkrag.ingest.chunk import chunk_id, chunk_segments, split_sentences
 from talkrag.ingest.models import Segment
+from talkrag.ingest.moments import Timing
 
 SENTENCES = [
     f"Sentence number {i} talks about retrieval, evaluation and latency budgets in production."
@@ -91,6 +92,31 @@ def test_each_timed_sentence_knows_where_it_starts_and_when(tokenizer):
     said = ["We shard the index by tenant.", "Why not by time?", "Because queries are per tenant."]
     for (at, _), text in zip(chunk.marks, said, strict=True):
         assert chunk.text[at:].startswith(text)
+
+
+def test_prose_sentences_are_timed_between_their_stamps_by_word_position(tokenizer):
+    segments = [  # a `[00:10]` stamp, then a paragraph that carries it forward, as prose does
+        Segment("Four words are here. Four more words here.", "Ana", 10.0),
+        Segment("And four words again.", "Ana", 10.0),
+        Segment("Now a new stamp.", "Ana", 34.0),
+    ]
+    (timed,) = chunk_segments("t", segments, tokenizer, 256, 0, Timing(prose=True))
+    assert [t for _, t in timed.marks] == [10.0, 18.0, 26.0, 34.0]  # 2 s a word between stamps
+    said = ["Four words", "Four more", "And four", "Now a"]
+    for (at, _), text in zip(timed.marks, said, strict=True):
+        assert timed.text[at:].startswith(text)
+    assert timed.time_estimated
+    (read,) = chunk_segments("t", segments, tokenizer, 256, 0)  # captions: each segment's time
+    assert ([t for _, t in read.marks], read.time_estimated) == ([10.0, 34.0], False)
+
+
+def test_an_untimed_talk_of_known_length_is_spread_over_it(tokenizer):
+    segments = [Segment("One two three four. Five six seven eight.", None)]
+    (chunk,) = chunk_segments("t", segments, tokenizer, 256, 0, Timing(prose=True, duration=80))
+    assert (chunk.start, chunk.end, chunk.marks) == (0.0, 80.0, ((0, 0.0), (20, 40.0)))
+    assert chunk.time_estimated
+    (untimed,) = chunk_segments("t", segments, tokenizer, 256, 0, Timing(prose=True))
+    assert (untimed.start, untimed.marks, untimed.time_estimated) == (None, (), False)
 
 
 def test_ids_are_stable_and_change_with_text(tokenizer):

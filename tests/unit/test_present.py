@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from talkrag.ingest.parsers.timecode import clock
 from talkrag.rag.models import Answer, Citation, Hit
-from talkrag.rag.present import in_context, source_line, sources_text, with_sources
+from talkrag.rag.present import (
+    in_context,
+    shown_moment,
+    source_line,
+    sources_text,
+    with_sources,
+)
 
 
 def _citation(
@@ -92,6 +98,18 @@ def test_a_citation_of_a_quote_gives_the_quotes_own_moment_and_link():
     assert (first.start, first.end, first.url) == (5.0, 21.0, hit.url)
     assert Citation.from_hit(1, hit).start == 5.0  # no quote: the chunk's own moment
     assert "marks" not in hit.model_dump()  # kept off the wire
+    assert not cited.time_estimated
+    estimated = Citation.from_hit(1, hit.model_copy(update={"time_estimated": True}), "Ana")
+    assert (estimated.time_estimated, estimated.model_dump()["time_estimated"]) == (True, True)
+
+
+def test_an_estimated_moment_reads_with_a_tilde_and_a_read_one_without():
+    guessed = _citation().model_copy(update={"time_estimated": True})
+    assert source_line(guessed) == "[1] Talk — Ann @ ~12:34"
+    assert guessed.at == "12:34"  # the clock itself stays a clock: JSON says time_estimated
+    assert sources_text([guessed]) == "[1] Talk — Ann @ ~12:34 https://youtu.be/x?t=754"
+    assert shown_moment(754.0, False) == "12:34"
+    assert shown_moment(None, True) is None
 
 
 def test_the_quote_is_shown_marked_inside_its_passage():

@@ -21,6 +21,9 @@ HOSTILE = (
     FIXTURES / "hostile" / "injection.md",
     Path(__file__).parent / "fixtures" / "web-injection.md",
 )
+# An AI Engineer talk with no times, and the manifest that gives its video's length.
+UNTIMED = FIXTURES / "aiewf" / "youtube-Qm4nR8sTt2w-transcript.md"
+MANIFEST = FIXTURES / "aiewf" / "manifest.jsonl"
 
 
 def free_port() -> int:
@@ -48,12 +51,12 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def build_index(root: Path) -> Path:
-    """An index of the sample transcripts plus the hostile web fixtures; returns its db."""
+    """An index of the samples, the hostile web fixtures and an untimed talk; returns its db."""
     talks = root / "talks"
     shutil.copytree(SAMPLES, talks)
-    for path in HOSTILE:
+    for path in (*HOSTILE, UNTIMED):
         shutil.copy(path, talks / path.name)
-    done = talkrag("ingest", str(talks), "--db", str(root / "db"))
+    done = talkrag("ingest", str(talks), "--db", str(root / "db"), "--metadata", str(MANIFEST))
     assert done.returncode == 0, done.stderr
     return root / "db"
 

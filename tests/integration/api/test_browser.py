@@ -61,7 +61,9 @@ def test_asking_streams_an_answer_with_cited_chips(page, url: str):
     text = chip.inner_text()
     assert "Sharding a Vector Database" in text
     assert any(ch.isdigit() for ch in text.split()[-1])  # mm:ss
+    assert not chip.locator(".at").inner_text().startswith("~")  # caption cues: read times
     assert all(r.startswith(url) for r in page.requests)  # nothing fetched from elsewhere
+    assert page.locator("#key-row").is_hidden()  # no key needed: its row stays out of sight
 
 
 def test_speaker_filter_and_follow_up(page):
@@ -112,3 +114,18 @@ def test_the_quote_is_marked_inside_its_passage_once_per_chunk(page, api):
     chunks = {c["chunk_id"] for c in cited["citations"]}
     assert page.locator(".turn").first.locator(".passage").count() == len(chunks)
     assert page.locator(".turn").first.locator(".passage mark *").count() == 0  # text only
+
+
+def test_an_estimated_moment_shows_its_tilde_and_opens_the_video_there(page, api):
+    question = "How much faster did writing incident summaries get?"
+    _ask(page, question)
+    cited = api.post("/v1/ask", json={"question": question}).json()["citations"]
+    assert cited
+    assert all(c["time_estimated"] for c in cited)
+    chips = page.locator(".turn").first.locator(".sources a.chip")
+    shown = chips.locator(".at").all_inner_texts()
+    assert sorted(shown) == sorted(f"~{c['at']}" for c in cited)  # chips group by passage
+    assert chips.locator(".at.estimated").count() == len(cited)
+    hrefs = [chips.nth(i).get_attribute("href") for i in range(chips.count())]
+    video = "https://www.youtube.com/watch?v=Qm4nR8sTt2w"
+    assert sorted(hrefs) == sorted(f"{video}&t={int(c['start'])}s" for c in cited)

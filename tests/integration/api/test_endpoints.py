@@ -18,6 +18,7 @@ CITATION_FIELDS = {
     "start",
     "end",
     "url",
+    "time_estimated",
     "text",
     "quote",
     "at",
