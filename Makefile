@@ -7,19 +7,26 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup quickstart test test-fast lint bench bench-index bench-dev bench-queries eval-dev bench-qmsum bench-scale bench-moments clean
+.PHONY: core setup quickstart test test-fast lint bench bench-index bench-dev bench-queries eval-dev bench-qmsum bench-scale bench-moments clean
 
-$(BIN)/.installed: pyproject.toml
+# What the main job needs (ingest, search, ask, serve): no test tools, no llama.cpp build.
+$(BIN)/.core: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first, pinned: the CPU wheel on this disk; unpinned, pip fetches a multi-GB CUDA build
 	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# Then the test extras: ruff, pytest, Playwright, and llama.cpp's server (a one-time build).
+$(BIN)/.installed: $(BIN)/.core
 	$(BIN)/pip install --quiet -e '.[dev,llm-test]'
 	touch $@
 
+core: $(BIN)/.core
 setup: $(BIN)/.installed
 
-quickstart: setup
+quickstart: core
 	$(BIN)/talkrag ingest transcripts/
 	$(BIN)/talkrag talks
 	$(BIN)/talkrag ask "What is the first trap when people evaluate retrieval?"
