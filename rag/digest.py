@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from talkrag.ingest.errors import InputError
 from talkrag.rag.digest_models import Digest, DigestRequest, DigestTalk, Theme
-from talkrag.rag.digest_quotes import candidates, choose, what_was_said
+from talkrag.rag.digest_quotes import Scoring, candidates, choose, plain, what_was_said
 from talkrag.rag.retrieve import Retriever, _mask
 from talkrag.rag.rows import Rows
 from talkrag.rag.theme_terms import distinctive, surface_forms, terms_name, track_name
@@ -121,22 +121,18 @@ def _themes(retriever: Retriever, space: Space, k: int, ticks: _Ticks) -> list[T
     cards = talk_cards(rows, set(space.talks))
     themes: list[Theme] = []
     quoted: set[str] = set()
+    said: set[str] = set()
     tracks: set[str] = set()
     for c in order_by_size(shares, k):
         members = theme_talks(shares, c)
         ticks()
         if not members:
             continue
-        cands = candidates(
-            space,
-            rows,
-            np.flatnonzero(labels == c),
-            centres[c],
-            stems[c],
-            (stemmer, retriever.embedder),
-        )
-        picked = choose(cands, quoted)
+        scoring = Scoring(stemmer, retriever.embedder, dict(members))
+        cands = candidates(space, rows, np.flatnonzero(labels == c), centres[c], stems[c], scoring)
+        picked = choose(cands, quoted, said)
         quoted |= {p.talk_id for p in picked}
+        said |= {plain(p.sentence.text) for p in picked}
         track = track_name([cards[t]["track"] for t, _ in members], tracks)
         tracks |= {track} if track else set()
         start = 1 + sum(len(t.quotes) for t in themes)

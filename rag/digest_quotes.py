@@ -3,6 +3,7 @@ that best says the theme (stored sentence vectors plus its terms), verbatim and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,10 +20,45 @@ QUOTES = 6  # quotes per theme, each from a different talk
 MIN_QUOTES = 3
 CHUNKS_PER_TALK = 2  # a talk's passages read for quotes: those nearest the theme's centre
 MIN_WORDS, MAX_WORDS = 10, 45  # long enough to say something, short enough to read in a recap
-TERM_WEIGHT = 0.15  # the theme's own words, beside closeness to its centre
-TERMS_READ = 4
+TERM_WEIGHT = 0.2  # the theme's own words, beside closeness to its centre
+SHARE_WEIGHT = 0.2  # and how much of its talk is in the theme (a talk at its heart first)
+TERMS_READ = 6
+DISFLUENCY = 0.04  # off the score for each "uh", "um" or "you know", and for a dangling start
+FRESH_TRIGRAMS = 0.8  # a caption loop repeats itself ("feeds in, feeds in, feeds in")
 SAID_WORDS = 30  # a quote this short may stand in the one-line "what was said"
 SAID_QUOTES = 3
+
+
+_DISFLUENT = re.compile(
+    r"\b(uh|um|uhm|erm|you know)\b|^(and|but|so|because|or|then|like)\b", re.IGNORECASE
+)
+# A speaker introducing themself says nothing about the theme.
+_INTRO = re.compile(
+    r"\b(my (background|name)|i('ve| have) (spent|been working)|i work (at|on|for|with)|"
+    r"i('m| am) (the |a |an )?(co-?founder|ceo|cto|founder|head|engineer)|welcome to)\b",
+    re.IGNORECASE,
+)
+
+
+def plain(text: str) -> str:
+    """Lowercase words only: the same sentence said in two recordings is one quote."""
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def _fluent(text: str) -> bool:
+    """Not a caption loop: most of its word triples are said once."""
+    words = plain(text).split()
+    triples = list(zip(words, words[1:], words[2:], strict=False))
+    return not triples or len(set(triples)) >= FRESH_TRIGRAMS * len(triples)
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """What scores a theme's sentences besides their vectors."""
+
+    stemmer: object  # BM25's, so the theme's stems are matched as BM25 made them
+    embedder: Embedder  # for a sentence ingest stored no vector for
+    shares: dict[str, float]  # each talk's share of its passages in the theme
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +87,20 @@ def row_hit(rows: Rows, row: int, score: float = 0.0) -> Hit:
 
 
 def _quotable(s: Sentence) -> bool:
-    return MIN_WORDS <= len(s.text.split()) <= MAX_WORDS
+    """Long enough to say something, short enough for a recap, fluent, and no introduction."""
+    words = len(s.text.split())
+    return MIN_WORDS <= words <= MAX_WORDS and _fluent(s.text) and not _INTRO.search(s.text)
 
 
 def _vectors(
-    found: list[tuple[Hit, Sentence]], space: Space, rows: Rows, embedder: Embedder
+    found: list[tuple[Hit, Sentence]], space: Space, embedder: Embedder
 ) -> list[np.ndarray]:
     """Each sentence's stored vector; those ingest did not store are embedded here."""
     known: dict[str, np.ndarray] = {}
-    for hit, _ in found:
-        stored = space.sentences.get(rows.row_of[hit.chunk_id])
-        if stored is not None:
-            known.update(stored.by_text(hit.text))
+    hits = {hit.chunk_id: hit for hit, _ in found}
+    stored = space.sentences.get(list(hits)) if space.sentences is not None else {}
+    for chunk_id, vectors in stored.items():
+        known.update(vectors.by_text(hits[chunk_id].text))
     missing = list(dict.fromkeys(s.text for _, s in found if s.text not in known))
     if missing:
         known.update(zip(missing, embedder.embed(missing), strict=True))
@@ -75,11 +113,11 @@ def candidates(
     positions: np.ndarray,
     centre: np.ndarray,
     stems: Sequence[str],
-    context: tuple[object, Embedder],
+    scoring: Scoring,
 ) -> list[Candidate]:
     """The best sentence of each talk among the theme's passages (positions in space), best
-    first: closeness to the centre plus the share of the theme's first terms it says."""
-    stemmer, embedder = context
+    first: closeness to the centre, plus the share of the theme's first terms it says and the
+    share of its talk in the theme, less its disfluencies."""
     sims = space.vectors[positions] @ centre
     by_talk: dict[str, list[int]] = {}
     for i in np.argsort(-sims, kind="stable"):
@@ -95,21 +133,32 @@ def candidates(
     ]
     wanted = set(stems[:TERMS_READ])
     best: dict[str, Candidate] = {}
-    for (hit, s), vector in zip(found, _vectors(found, space, rows, embedder), strict=True):
-        said = len(wanted & stems_of(s.text, stemmer)) / max(len(wanted), 1)
-        cand = Candidate(float(vector @ centre) + TERM_WEIGHT * said, hit, s, vector)
+    for (hit, s), vector in zip(found, _vectors(found, space, scoring.embedder), strict=True):
+        said = len(wanted & stems_of(s.text, scoring.stemmer)) / max(len(wanted), 1)
+        heart = SHARE_WEIGHT * scoring.shares.get(hit.talk_id, 0.0)
+        halting = DISFLUENCY * len(_DISFLUENT.findall(s.text))
+        score = float(vector @ centre) + TERM_WEIGHT * said + heart - halting
+        cand = Candidate(score, hit, s, vector)
         if hit.talk_id not in best or cand.score > best[hit.talk_id].score:
             best[hit.talk_id] = cand
     return sorted(best.values(), key=lambda c: (-c.score, c.talk_id, c.sentence.at))
 
 
-def choose(cands: Sequence[Candidate], quoted: set[str], most: int = QUOTES) -> list[Candidate]:
-    """Up to `most` quotes from different talks, best first, talks not quoted by an earlier
-    theme preferred while at least MIN_QUOTES can still be found."""
-    fresh = [c for c in cands if c.talk_id not in quoted]
+def choose(
+    cands: Sequence[Candidate], quoted: set[str], said: set[str], most: int = QUOTES
+) -> list[Candidate]:
+    """Up to `most` quotes from different talks, best first, never words already quoted (a
+    talk recorded twice), talks not quoted by an earlier theme preferred while at least
+    MIN_QUOTES can still be found."""
+    seen, unique = set(said), []
+    for c in sorted(cands, key=lambda c: c.talk_id in quoted):  # stable: fresh talks first
+        if (key := plain(c.sentence.text)) not in seen:
+            seen.add(key)
+            unique.append(c)
+    fresh = [c for c in unique if c.talk_id not in quoted]
     if len(fresh) >= MIN_QUOTES:
         return fresh[:most]
-    again = [c for c in cands if c.talk_id in quoted]
+    again = [c for c in unique if c.talk_id in quoted]
     return sorted(fresh + again[: max(MIN_QUOTES - len(fresh), 0)], key=lambda c: -c.score)[:most]
 
 

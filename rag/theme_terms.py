@@ -30,6 +30,7 @@ PLACE = re.compile(
 TRACK_SHARE = 0.34  # a theme is named after a track that at least this share of its tracked talks
 TRACK_MIN = 3  # ... and at least this many talks, were in
 _WORD = re.compile(r"[a-z][a-z0-9'-]*[a-z0-9]|[a-z]")
+_CASED = re.compile(r"[A-Za-z][A-Za-z0-9'-]*[A-Za-z0-9]|[A-Za-z]")
 
 
 def _term_rows(bm25: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,13 +92,15 @@ def stems_of(text: str, stemmer: Any) -> set[str]:
 
 
 def surface_forms(texts: Sequence[str], stems: set[str], stemmer: Any) -> dict[str, str]:
-    """Each stem as the word the transcripts say most often for it ("evalu" -> "evals")."""
-    counts = Counter(w for text in texts for w in _WORD.findall(text.lower()))
-    words = [w for w in counts if len(w) > 1]
-    stemmed = stemmer.stemWords(words) if stemmer is not None else words
+    """Each stem as the word the transcripts say most often for it, in its most common case
+    ("evalu" -> "evals", "mcp" -> "MCP")."""
+    counts = Counter(w for text in texts for w in _CASED.findall(text))
+    words = list(counts)
+    lowered = [w.lower() for w in words]
+    stemmed = stemmer.stemWords(lowered) if stemmer is not None else lowered
     best: dict[str, tuple[int, str]] = {}
     for word, stem in zip(words, stemmed, strict=True):
-        if stem in stems and (counts[word], word) > best.get(stem, (0, "")):
+        if stem in stems and len(word) > 1 and (counts[word], word) > best.get(stem, (0, "")):
             best[stem] = (counts[word], word)
     return {stem: best[stem][1] if stem in best else stem for stem in stems}
 
@@ -120,4 +123,4 @@ def terms_name(words: Sequence[str]) -> str:
     if not first:
         return "Other talks"
     head = ", ".join(first[:-1]) + (" and " if len(first) > 1 else "") + first[-1]
-    return head[0].upper() + head[1:]
+    return head[0].upper() + head[1:] if head[:1].islower() else head

@@ -24,12 +24,17 @@ Step = Callable[[], None]
 
 @dataclass
 class Space:
-    """The passages in scope: their rows, unit vectors, stored sentence vectors and talks."""
+    """The passages in scope: their rows, unit vectors and talks, and where the sentence
+    vectors are (read again for the few passages quotes come from, not all kept in memory)."""
 
     rows: np.ndarray  # row numbers in the index's Rows
     vectors: np.ndarray  # (n, d) unit vectors, one per row
-    sentences: dict[int, SentenceVectors]  # by row, where ingest stored them
     talks: list[str]  # talk id of each row
+    sentences: SentenceStore | None
+
+
+def _holds(got: dict[str, SentenceVectors], chunk_id: str) -> bool:
+    return chunk_id in got and len(got[chunk_id].starts) > 0
 
 
 def _mean_unit(vectors: np.ndarray) -> np.ndarray:
@@ -47,22 +52,22 @@ def read_space(
     """The vectors of the picked rows: each chunk's the mean of its stored sentence vectors
     (ingest's own forward pass, so nothing is embedded again); a chunk without them is embedded."""
     ids, texts = rows.ids, rows.texts
-    stored: dict[int, SentenceVectors] = {}
+    means: dict[int, np.ndarray] = {}
     for at in range(0, len(picked), BATCH):
         batch = [int(r) for r in picked[at : at + BATCH]]
         got = store.get([ids[r] for r in batch]) if store is not None else {}
-        stored.update({r: got[ids[r]] for r in batch if ids[r] in got and len(got[ids[r]].starts)})
+        means.update({r: _mean_unit(got[ids[r]].vectors) for r in batch if _holds(got, ids[r])})
         if step:
             step()
-    missing = [int(r) for r in picked if int(r) not in stored]
+    missing = [int(r) for r in picked if int(r) not in means]
     fresh: dict[int, np.ndarray] = {}
     if missing:
         log.warning("%d passages have no stored sentence vectors: embedding them", len(missing))
         fresh = dict(zip(missing, embedder.embed([texts[r] for r in missing]), strict=True))
-    vectors = [_mean_unit(stored[r].vectors) if r in stored else fresh[r] for r in map(int, picked)]
+    vectors = [means[r] if r in means else fresh[r] for r in map(int, picked)]
     dim = vectors[0].shape[-1] if vectors else 0
     matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, dim), np.float32)
-    return Space(picked, matrix, stored, [rows.metas[int(r)]["talk_id"] for r in picked])
+    return Space(picked, matrix, [rows.metas[int(r)]["talk_id"] for r in picked], store)
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:
