@@ -68,7 +68,7 @@ def _track_table(digest: Digest, tracks: dict[str, str]) -> list[str]:
         f"themes vs official tracks ({sum(mapping.pairs.values())} talks with both): purity "
         f"{mapping.purity:.2f}, inverse purity {mapping.inverse_purity:.2f}, NMI {mapping.nmi:.2f}",
         "",
-        "| theme | named after track | its talks' official tracks (talks) |",
+        "| theme | its official track | its talks' official tracks (talks) |",
         "|---|---|---|",
     ]
     for t in digest.themes:

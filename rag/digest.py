@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -14,21 +14,27 @@ from talkrag.rag.digest_models import Digest, DigestRequest, DigestTalk, Theme
 from talkrag.rag.digest_quotes import Scoring, candidates, choose, plain, what_was_said
 from talkrag.rag.retrieve import Retriever, _mask
 from talkrag.rag.rows import Rows
-from talkrag.rag.theme_terms import distinctive, surface_forms, terms_name, track_name
+from talkrag.rag.theme_terms import (
+    distinct_words,
+    distinctive,
+    surface_forms,
+    theme_name,
+    theme_track,
+)
 from talkrag.rag.themes import (
     BATCH,
     INITS,
     Space,
-    cluster,
+    find_themes,
     memberships,
     nearest,
     order_by_size,
     read_space,
-    talk_weights,
     theme_talks,
 )
 
 Progress = Callable[[int, int], None]
+Members = list[tuple[str, float]]  # a theme's talks and their shares
 
 
 @dataclass
@@ -86,60 +92,76 @@ def _title(rows: Rows, mask: np.ndarray) -> str:
     return f"{event}: digest" if event and count == int(mask.sum()) else "Conference digest"
 
 
-def _theme(
-    n: int,
-    members: list[tuple[str, float]],
-    picked: list[Any],
-    words: list[str],
-    track: str | None,
-    cards: dict[str, dict[str, Any]],
-) -> Theme:
-    quotes = [cand.citation(n + i) for i, cand in enumerate(picked)]
+@dataclass
+class _Found:
+    """The passages as clustered: what each theme is made from."""
+
+    space: Space
+    labels: np.ndarray
+    centres: np.ndarray
+    stems: list[list[str]]  # each theme's distinctive BM25 stems
+    shown: dict[str, str]  # a stem as people said it
+    cards: dict[str, dict[str, Any]]  # what is shown of each talk
+
+
+@dataclass
+class _Used:
+    """What earlier themes took: talks and words quoted, tracks named, quote numbers."""
+
+    quoted: set[str] = field(default_factory=set)
+    said: set[str] = field(default_factory=set)
+    tracks: set[str] = field(default_factory=set)
+    quotes: int = 0
+
+
+def _fill(retriever: Retriever, found: _Found, c: int, members: Members, used: _Used) -> Theme:
+    """Theme c: its name, talks, quotes (from talks and words no earlier theme quoted)."""
+    scoring = Scoring(retriever.lexical.stemmer, retriever.embedder, dict(members))
+    inside = np.flatnonzero(found.labels == c)
+    cands = candidates(
+        found.space, retriever.rows, inside, found.centres[c], found.stems[c], scoring
+    )
+    picked = choose(cands, used.quoted, used.said)
+    used.quoted |= {p.talk_id for p in picked}
+    used.said |= {plain(p.sentence.text) for p in picked}
+    scheduled = [found.cards[t]["track"] for t, _ in members]
+    track = theme_track(scheduled, used.tracks)
+    used.tracks |= {track} if track else set()
+    words = distinct_words([found.shown[s] for s in found.stems[c]])
+    quotes = [cand.citation(used.quotes + 1 + i) for i, cand in enumerate(picked)]
+    used.quotes += len(quotes)
+    own = nearest(np.stack([p.vector for p in picked]), found.centres) == c if picked else None
     return Theme(
         n=0,
-        name=track or terms_name(words),
+        name=theme_name(track, scheduled, words),
         terms=words,
         track=track,
         summary=what_was_said(quotes),
-        talks=[DigestTalk(**cards[talk], share=round(share, 3)) for talk, share in members],
+        talks=[DigestTalk(**found.cards[t], share=round(share, 3)) for t, share in members],
         quotes=quotes,
+        coherence=float(own.mean()) if own is not None else None,
     )
 
 
 def _themes(retriever: Retriever, space: Space, k: int, ticks: _Ticks) -> list[Theme]:
     """Cluster the space into k themes and fill each with its talks and quotes."""
     rows = retriever.rows
-    labels, centres = cluster(space.vectors, talk_weights(space.talks), k, ticks)
+    labels, centres = find_themes(space, k, ticks)
     shares = memberships(space.talks, labels, k)
     cards = talk_cards(rows, set(space.talks))
     names = [name for card in cards.values() for name in card["speakers"]]
     stems = distinctive(retriever.lexical, space.rows, labels, space.talks, k, names)
-    stemmer = retriever.lexical.stemmer
-    shown = surface_forms(
-        [rows.texts[int(r)] for r in space.rows], {s for t in stems for s in t}, stemmer
-    )
-    cards = talk_cards(rows, set(space.talks))
+    said = [rows.texts[int(r)] for r in space.rows]
+    shown = surface_forms(said, {s for t in stems for s in t}, retriever.lexical.stemmer)
+    found = _Found(space, labels, centres, stems, shown, cards)
     themes: list[Theme] = []
-    quoted: set[str] = set()
-    said: set[str] = set()
-    tracks: set[str] = set()
+    used = _Used()
     for c in order_by_size(shares, k):
         members = theme_talks(shares, c)
         ticks()
-        if not members:
-            continue
-        scoring = Scoring(stemmer, retriever.embedder, dict(members))
-        cands = candidates(space, rows, np.flatnonzero(labels == c), centres[c], stems[c], scoring)
-        picked = choose(cands, quoted, said)
-        quoted |= {p.talk_id for p in picked}
-        said |= {plain(p.sentence.text) for p in picked}
-        track = track_name([cards[t]["track"] for t, _ in members], tracks)
-        tracks |= {track} if track else set()
-        start = 1 + sum(len(t.quotes) for t in themes)
-        theme = _theme(start, members, picked, [shown[s] for s in stems[c]], track, cards)
-        own = nearest(np.stack([p.vector for p in picked]), centres) == c if picked else None
-        coherence = float(own.mean()) if own is not None else None
-        themes.append(theme.model_copy(update={"n": len(themes) + 1, "coherence": coherence}))
+        if members:
+            theme = _fill(retriever, found, c, members, used)
+            themes.append(theme.model_copy(update={"n": len(themes) + 1}))
     return themes
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from talkrag.rag.models import Citation, Filters
 
-DEFAULT_THEMES = 8
+DEFAULT_THEMES = 10
 MAX_THEMES = 30
 
 
@@ -53,7 +53,11 @@ class Theme(BaseModel):
     n: int = Field(description="1-based, largest theme first")
     name: str
     terms: list[str] = Field(description="its most distinctive words (BM25 weight, concentration)")
-    track: str | None = Field(None, description="the official track it was named after, if any")
+    track: str | None = Field(
+        None,
+        description="the official track most of its scheduled talks were in; its name "
+        "when a quarter of all its talks were",
+    )
     summary: str = Field(description="what was said: quotes only (extractive) or a cited paragraph")
     notice: str | None = Field(None, description="what the citation check changed in the summary")
     talks: list[DigestTalk]

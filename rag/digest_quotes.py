@@ -35,7 +35,8 @@ _DISFLUENT = re.compile(
 # A speaker introducing themself says nothing about the theme.
 _INTRO = re.compile(
     r"\b(my (background|name)|i('ve| have) (spent|been working)|i work (at|on|for|with)|"
-    r"i('m| am) (the |a |an )?(co-?founder|ceo|cto|founder|head|engineer)|welcome to)\b",
+    r"i('m| am) (the |a |an )?(co-?founder|ceo|cto|founder|head|engineer)|welcome to|"
+    r"outside of (the )?work|i('m| am) (a|an) \w+ (at|engineer|developer|researcher))\b",
     re.IGNORECASE,
 )
 

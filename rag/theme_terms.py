@@ -27,8 +27,9 @@ SPOKEN = frozenset(
 PLACE = re.compile(
     r"^(track \w+|expo stage.*|workshops? day.*|main stage|startup battlefield)$", re.I
 )
-TRACK_SHARE = 0.34  # a theme is named after a track that at least this share of its tracked talks
-TRACK_MIN = 3  # ... and at least this many talks, were in
+TRACK_SHARE = 0.34  # a theme's track: the one at least this share of its scheduled talks
+TRACK_MIN = 3  # ... and at least this many, were in
+NAMED_BY_TRACK = 0.25  # it names the theme when this share of all the theme's talks were in it
 _WORD = re.compile(r"[a-z][a-z0-9'-]*[a-z0-9]|[a-z]")
 _CASED = re.compile(r"[A-Za-z][A-Za-z0-9'-]*[A-Za-z0-9]|[A-Za-z]")
 
@@ -55,6 +56,9 @@ def distinctive(
     bm25 = lexical.bm25
     if bm25 is None or not getattr(bm25, "vocab_dict", None):
         return [[] for _ in range(k)]
+    themed = labels >= 0  # rows set aside (-1) name no theme
+    rows, labels = rows[themed], labels[themed]
+    talks = [t for t, inside in zip(talks, themed, strict=True) if inside]
     label_of = np.full(int(bm25.scores["num_docs"]), -1)
     label_of[rows] = labels
     talk_code = np.full(len(label_of), -1)
@@ -105,8 +109,9 @@ def surface_forms(texts: Sequence[str], stems: set[str], stemmer: Any) -> dict[s
     return {stem: best[stem][1] if stem in best else stem for stem in stems}
 
 
-def track_name(tracks: Sequence[str | None], taken: set[str]) -> str | None:
-    """The track a theme's talks were mostly in (a subject, not a room), unless taken."""
+def theme_track(tracks: Sequence[str | None], taken: set[str]) -> str | None:
+    """The track a theme's scheduled talks were mostly in (a subject, not a room), unless an
+    earlier theme has it."""
     subjects = Counter(t for t in tracks if t and not PLACE.match(t))
     if not subjects:
         return None
@@ -115,6 +120,25 @@ def track_name(tracks: Sequence[str | None], taken: set[str]) -> str | None:
     if count >= TRACK_MIN and share >= TRACK_SHARE and track not in taken:
         return track
     return None
+
+
+def theme_name(track: str | None, tracks: Sequence[str | None], words: Sequence[str]) -> str:
+    """The track's name where a quarter of the theme's talks were in it, else its terms'."""
+    if track and sum(t == track for t in tracks) >= NAMED_BY_TRACK * len(tracks):
+        return track
+    return terms_name(words)
+
+
+def distinct_words(words: Sequence[str]) -> list[str]:
+    """The words less those that repeat an earlier one but for case or a plural s."""
+    seen: set[str] = set()
+    out = []
+    for word in words:
+        key = word.lower().removesuffix("s")
+        if key not in seen:
+            seen.add(key)
+            out.append(word)
+    return out
 
 
 def terms_name(words: Sequence[str]) -> str:

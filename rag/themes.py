@@ -18,6 +18,14 @@ BATCH = 2000  # chunk ids per read of the sentence store (under SQLite's variabl
 SEED = 0  # the digest is deterministic: one seed, one order of rows (the index's id order)
 INITS = 4  # k-means restarts; the tightest wins
 ITERATIONS = 40
+# Openings and closings (greetings, sponsors, thanks, hosts' banter) cluster together across
+# talks. A cluster with EDGE_RATIO times the scope's share of passages among their talk's first
+# or last EDGE ones is no theme: its passages are set aside and the themes found again without
+# them, up to ROUNDS times. Whole corpus: 10% of passages are such; the openings cluster held
+# 44-47%, then a hosts' banter cluster ~20%, the topical ones 3-13%.
+EDGE = 2
+EDGE_RATIO = 1.75
+ROUNDS = 3
 TALK_SHARE = 0.25  # a talk belongs to a theme holding this share of its passages (or its most)
 Step = Callable[[], None]
 
@@ -31,6 +39,7 @@ class Space:
     vectors: np.ndarray  # (n, d) unit vectors, one per row
     talks: list[str]  # talk id of each row
     sentences: SentenceStore | None
+    edges: np.ndarray  # whether a row is among its talk's first or last EDGE passages
 
 
 def _holds(got: dict[str, SentenceVectors], chunk_id: str) -> bool:
@@ -67,7 +76,20 @@ def read_space(
     vectors = [means[r] if r in means else fresh[r] for r in map(int, picked)]
     dim = vectors[0].shape[-1] if vectors else 0
     matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, dim), np.float32)
-    return Space(picked, matrix, [rows.metas[int(r)]["talk_id"] for r in picked], store)
+    talks = [rows.metas[int(r)]["talk_id"] for r in picked]
+    return Space(picked, matrix, talks, store, _edges(rows, picked))
+
+
+def _edges(rows: Rows, picked: np.ndarray) -> np.ndarray:
+    """Whether each row is among its talk's first or last EDGE passages."""
+    lengths: dict[str, int] = {}
+    out = np.zeros(len(picked), dtype=bool)
+    for i, r in enumerate(map(int, picked)):
+        meta = rows.metas[r]
+        n = lengths.setdefault(meta["talk_id"], len(rows.of_talk(meta["talk_id"])))
+        position = int(meta.get("position", 0))
+        out[i] = position < EDGE or position >= n - EDGE
+    return out
 
 
 def _unit_rows(x: np.ndarray) -> np.ndarray:
@@ -120,6 +142,26 @@ def cluster(
     return best[1], _unit_rows(best[2])
 
 
+def find_themes(space: Space, k: int, step: Step | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's theme (-1: set aside) and the themes' unit centres: k clusters of the
+    passages, found again without the openings-and-closings clusters while there are some."""
+    labels, centres = cluster(space.vectors, talk_weights(space.talks), k, step)
+    floor = EDGE_RATIO * float(space.edges.mean()) if len(space.edges) else 1.0
+    for _ in range(ROUNDS):
+        openings = [c for c in range(k) if _share(space.edges, labels == c) >= floor]
+        keep = (labels >= 0) & ~np.isin(labels, openings)
+        if not openings or k < 2 or keep.sum() < k:  # noqa: PLR2004
+            break
+        talks = [t for t, inside in zip(space.talks, keep, strict=True) if inside]
+        _, centres = cluster(space.vectors[keep], talk_weights(talks), k)
+        labels = np.where(keep, nearest(space.vectors, centres), -1)
+    return labels, centres
+
+
+def _share(flags: np.ndarray, inside: np.ndarray) -> float:
+    return float(flags[inside].mean()) if inside.any() else 0.0
+
+
 def talk_weights(talks: Sequence[str]) -> np.ndarray:
     """1 / (the talk's passages in scope) per row: each talk weighs the same, however long."""
     ids, inverse, counts = np.unique(np.asarray(talks), return_inverse=True, return_counts=True)
@@ -127,10 +169,11 @@ def talk_weights(talks: Sequence[str]) -> np.ndarray:
 
 
 def memberships(talks: Sequence[str], labels: np.ndarray, k: int) -> dict[str, np.ndarray]:
-    """Each talk's share of its passages per theme."""
+    """Each talk's share of its themed passages per theme (rows set aside, -1, left out)."""
     shares: dict[str, np.ndarray] = {}
     for talk, label in zip(talks, labels, strict=True):
-        shares.setdefault(talk, np.zeros(k))[int(label)] += 1
+        if label >= 0:
+            shares.setdefault(talk, np.zeros(k))[int(label)] += 1
     return {t: s / s.sum() for t, s in shares.items()}
 
 

@@ -23,7 +23,7 @@ from talkrag.options import (
     rag_settings,
     reported_errors,
 )
-from talkrag.rag.digest_models import DEFAULT_THEMES, MAX_THEMES
+from talkrag.rag.digest_models import DEFAULT_THEMES, MAX_THEMES, plural
 
 if TYPE_CHECKING:
     from talkrag.rag.digest_models import Digest
@@ -75,7 +75,8 @@ def digest(
             typer.echo(digest_markdown(result), nl=False)
         else:
             _write(out, result)
-            typer.echo(f"wrote {out} ({len(result.themes)} themes, {result.talks} talks)")
+            themes, talks = plural(len(result.themes), "theme"), plural(result.talks, "talk")
+            typer.echo(f"wrote {out} ({themes}, {talks})")
 
 
 def _write(out: Path, result: Digest) -> None:

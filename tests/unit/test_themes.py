@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from talkrag.rag.lexical import bm25_over
-from talkrag.rag.theme_terms import distinctive, surface_forms, terms_name, track_name
+from talkrag.rag.theme_terms import (
+    distinct_words,
+    distinctive,
+    surface_forms,
+    terms_name,
+    theme_name,
+    theme_track,
+)
 from talkrag.rag.themes import (
     cluster,
     memberships,
@@ -78,10 +85,15 @@ def test_distinctive_terms_are_each_themes_own_and_said_in_several_talks():
 
 
 def test_themes_are_named_after_a_subject_track_most_of_their_talks_share():
-    assert track_name(["Evals", "Evals", "Evals", "Voice", None], set()) == "Evals"
-    assert track_name(["Evals", "Evals", "Evals"], {"Evals"}) is None  # a larger theme has it
-    assert track_name(["Track 2", "Track 2", "Track 2"], set()) is None  # a room, not a subject
-    assert track_name(["Evals", "Evals", "Voice", "Infra", "Graphs", "Local"], set()) is None
+    scheduled = ["Evals", "Evals", "Evals", "Voice", None]
+    assert theme_track(scheduled, set()) == "Evals"
+    assert theme_track(["Evals", "Evals", "Evals"], {"Evals"}) is None  # a larger theme has it
+    assert theme_track(["Track 2", "Track 2", "Track 2"], set()) is None  # a room, not a subject
+    assert theme_track(["Evals", "Evals", "Voice", "Infra", "Graphs", "Local"], set()) is None
+    assert theme_name("Evals", scheduled, ["judges"]) == "Evals"
+    mostly_unscheduled = scheduled + [None] * 10  # 3 of 15 talks: the track does not name it
+    assert theme_name("Evals", mostly_unscheduled, ["judges", "evals"]) == "Judges and evals"
+    assert distinct_words(["GPU", "GPUs", "gpu", "cloud"]) == ["GPU", "cloud"]
     assert terms_name(["agents", "tools", "MCP"]) == "Agents, tools and MCP"
     assert terms_name(["voice"]) == "Voice"
     assert terms_name([]) == "Other talks"
