@@ -92,9 +92,10 @@ def _theme(t: Theme, topic: bool) -> Iterator[str]:
 
 def _body(d: Digest) -> Iterator[str]:
     yield f"<header><h1>{escape(d.title)}</h1>"
-    about = f"about “{escape(d.topic)}”" if d.topic else f"{len(d.themes)} themes"
+    about = f"about “{escape(d.topic)}”" if d.topic else plural(len(d.themes), "theme")
     yield f"<p>{d.talks} talks, {d.chunks:,} passages ({escape(d.scope)}), {about}; "
-    yield f"every quote verbatim, linked at its moment; mode {escape(d.mode)}.</p></header><main>"
+    yield "every quote verbatim, with its talk and speaker, linked at its moment where the "
+    yield f"transcript is timed; mode {escape(d.mode)}.</p></header><main>"
     if d.notice:
         yield f'<p class="notice">{escape(d.notice)}</p>'
     if not d.topic:

@@ -49,10 +49,11 @@ def talk_line(t: DigestTalk) -> str:
 def _header(d: Digest) -> Iterator[str]:
     yield f"# {text(d.title)}"
     yield ""
-    what = f"what the talks said about “{text(d.topic)}”" if d.topic else f"{len(d.themes)} themes"
+    what = f"what the talks said about “{text(d.topic)}”" if d.topic else plural(len(d.themes), "theme")
     yield (
         f"{d.talks} talks, {d.chunks:,} passages ({text(d.scope)}): {what}. Every quote is "
-        f"verbatim and links to its moment; mode {d.mode}."
+        "verbatim, with its talk and speaker, linked at its moment where the transcript is "
+        f"timed; mode {d.mode}."
     )
     if d.notice:
         yield ""

@@ -97,3 +97,20 @@ def test_themes_are_named_after_a_subject_track_most_of_their_talks_share():
     assert terms_name(["agents", "tools", "MCP"]) == "Agents, tools and MCP"
     assert terms_name(["voice"]) == "Voice"
     assert terms_name([]) == "Other talks"
+
+
+def test_an_openings_cluster_is_set_aside_and_the_themes_found_without_it():
+    from talkrag.rag.themes import Space, find_themes
+
+    x, truth = _blobs()
+    talks = [f"t{i % 12}" for i in range(len(x))]
+    edges = truth == 2  # the third group: every passage a talk's first or last
+    space = Space(np.arange(len(x)), x, talks, None, edges)
+    labels, centres = find_themes(space, 3)
+    assert (labels[edges] == -1).all()  # greetings and thanks are no theme
+    assert (labels[~edges] >= 0).all()
+    assert len(set(labels[~edges])) == 3  # the themes found again, among the real groups
+    assert not set(labels[truth == 0]) & set(labels[truth == 1])
+    assert centres.shape == (3, 8)
+    shares = memberships(talks, labels, 3)
+    assert all(abs(s.sum() - 1) < 1e-9 for s in shares.values())
