@@ -49,7 +49,11 @@ def talk_line(t: DigestTalk) -> str:
 def _header(d: Digest) -> Iterator[str]:
     yield f"# {text(d.title)}"
     yield ""
-    what = f"what the talks said about “{text(d.topic)}”" if d.topic else plural(len(d.themes), "theme")
+    what = (
+        f"what the talks said about “{text(d.topic)}”"
+        if d.topic
+        else plural(len(d.themes), "theme")
+    )
     yield (
         f"{d.talks} talks, {d.chunks:,} passages ({text(d.scope)}): {what}. Every quote is "
         "verbatim, with its talk and speaker, linked at its moment where the transcript is "
