@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from talkrag.api import errors
 from talkrag.api.deps import ApiKeyDep
 from talkrag.api.limits import EdgeMiddleware
-from talkrag.api.routes import ask, completions, health, talks, web
+from talkrag.api.routes import ask, completions, digest, health, talks, web
 from talkrag.api.service import Service
 from talkrag.api.settings import ApiSettings
 from talkrag.ingest.errors import StoreError
@@ -40,11 +40,12 @@ def create_app(settings: ApiSettings | None = None, service: Service | None = No
     errors.install(app)
     app.add_middleware(EdgeMiddleware, max_bytes=settings.max_body_bytes)
     v1 = APIRouter(prefix="/v1", dependencies=[ApiKeyDep])
-    for module in (ask, completions, talks):
+    for module in (ask, completions, talks, digest):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)
     app.include_router(web.router)
+    app.include_router(digest.page)
     app.mount("/static", StaticFiles(directory=web.WEB), name="static")
     return app
 

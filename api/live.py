@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 from talkrag.ingest.backends import DEFAULT_BACKEND, make_embedder
@@ -22,6 +23,7 @@ from talkrag.rag.models import Filters, Hit
 from talkrag.rag.retrieve import Retriever, open_retriever, reload_twin
 from talkrag.rag.settings import SEARCH_K
 
+T = TypeVar("T")
 CACHED_TEXTS = 8192  # ~12 MiB of MiniLM vectors: the passages questions keep retrieving
 
 
@@ -106,6 +108,12 @@ class LiveIndex:
         with self._lock:
             rows = self._current().rows
         return {"chunks": len(rows), "talks": rows.talk_count()}
+
+    def read(self, work: Callable[[Retriever], T]) -> T:
+        """work(retriever) over the index as it is now, holding it meanwhile (a digest reads
+        every row: a reopen must not close the retriever under it)."""
+        with self._lock:
+            return work(self._current())
 
     def talks(self) -> list[FileRecord]:
         """Every ingested file's record (its talk), from the index as it is now."""

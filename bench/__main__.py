@@ -1,6 +1,6 @@
 """Speed, side by side on the same transcripts: talkrag per backend, the bare model, LlamaIndex.
 
-python -m bench [--files 25] [--backends torch onnx onnx-int8] [--no-llamaindex]
+python -m bench [--files 25] [--backends torch onnx onnx-int8] [--no-llamaindex] [--digest]
 Figures are printed, never asserted; on a shared machine, read them beside its load.
 The other benchmarks run as modules of their own: bench.backends, bench.devset, bench.queries,
 bench.load, bench.mcp, bench.scale, bench.qmsum, bench.faults, bench.chroma_race and
@@ -21,7 +21,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from talkrag.ingest.embed import default_model_dir
 
-from bench import CORPUS, llama, queries
+from bench import CORPUS, digest, llama, queries
 from bench.ingest_rows import ROW, row, talkrag_rows
 
 
@@ -49,6 +49,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--backends", nargs="+", default=["torch", "onnx", "onnx-int8"])
     parser.add_argument("--no-llamaindex", action="store_true")
+    parser.add_argument("--digest", action="store_true", help="and the digest's figures")
     args = parser.parse_args()
     folder = args.corpus / "aiewf2026" / "transcripts"
     if not folder.is_dir():
@@ -80,6 +81,8 @@ def main() -> None:
                 + f", cold `talkrag ask` {cold_s:.2f} s wall, {cold_cpu:.2f} s CPU (median of 3), "
                 f"its peak RSS {cold_rss:,.0f} MiB"
             )
+        if args.digest:  # bench/digest.py; the whole corpus: python -m bench.digest
+            digest.report(next(iter(dbs.values()))[0])
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from talkrag.digest_cli import digest
 from talkrag.eval_cli import eval_
 from talkrag.options import (
     EXIT_BUG,
@@ -211,6 +212,7 @@ def chat(
 app.command()(mcp)
 app.command()(serve)
 app.command("eval")(eval_)
+app.command()(digest)
 
 
 def _prompt() -> str:
