@@ -12,7 +12,7 @@ import numpy as np
 from talkrag.ingest.errors import InputError
 from talkrag.rag.digest_models import Digest, DigestRequest, DigestTalk, Theme
 from talkrag.rag.digest_quotes import Scoring, candidates, choose, plain, what_was_said
-from talkrag.rag.retrieve import Retriever, _mask
+from talkrag.rag.retrieve import Retriever, filter_mask
 from talkrag.rag.rows import Rows
 from talkrag.rag.theme_terms import (
     distinct_words,
@@ -59,7 +59,7 @@ def track_of(meta: dict[str, Any]) -> str | None:
 
 def scope_mask(rows: Rows, request: DigestRequest) -> np.ndarray:
     """The rows the request's filters and track keep."""
-    mask = _mask(rows.metas, request.filters) if request.filters.active() else None
+    mask = filter_mask(rows.metas, request.filters) if request.filters.active() else None
     if mask is None:
         mask = np.ones(len(rows), dtype=bool)
     if request.track:

@@ -10,7 +10,7 @@ from html import escape
 from talkrag.ingest.links import web_url
 from talkrag.rag.digest_models import Digest, DigestTalk, Theme, plural
 from talkrag.rag.models import Citation
-from talkrag.rag.present import UNKNOWN_SPEAKER
+from talkrag.rag.present import UNKNOWN_SPEAKER, shown_moment
 
 STYLE = """\
 :root { --ink: #1d2330; --muted: #5a6275; --line: #d8dce6; --accent: #2456c9; --bg: #fafbfd; }
@@ -52,8 +52,9 @@ def chip(c: Citation) -> str:
         f'<span class="talk">{escape(c.title)}</span>',
         f'<span class="who">{escape(c.speaker or UNKNOWN_SPEAKER)}</span>',
     ]
-    if c.at:
-        parts.append(f'<span class="at">{escape(c.at)}</span>')
+    shown = shown_moment(c.start, c.time_estimated)
+    if shown:
+        parts.append(f'<span class="at">{escape(shown)}</span>')
     return _link("".join(parts), c.url, "chip")
 
 
@@ -94,8 +95,9 @@ def _body(d: Digest) -> Iterator[str]:
     yield f"<header><h1>{escape(d.title)}</h1>"
     about = f"about “{escape(d.topic)}”" if d.topic else plural(len(d.themes), "theme")
     yield f"<p>{d.talks} talks, {d.chunks:,} passages ({escape(d.scope)}), {about}; "
-    yield "every quote verbatim, with its talk and speaker, linked at its moment where the "
-    yield f"transcript is timed; mode {escape(d.mode)}.</p></header><main>"
+    yield "every quote verbatim, with its talk and speaker, linked at its moment (~: estimated "
+    yield "from the talk's length where the transcript has no times); "
+    yield f"mode {escape(d.mode)}.</p></header><main>"
     if d.notice:
         yield f'<p class="notice">{escape(d.notice)}</p>'
     if not d.topic:

@@ -56,8 +56,8 @@ def _header(d: Digest) -> Iterator[str]:
     )
     yield (
         f"{d.talks} talks, {d.chunks:,} passages ({text(d.scope)}): {what}. Every quote is "
-        "verbatim, with its talk and speaker, linked at its moment where the transcript is "
-        f"timed; mode {d.mode}."
+        "verbatim, with its talk and speaker, linked at its moment (~: estimated from the "
+        f"talk's length where the transcript has no times); mode {d.mode}."
     )
     if d.notice:
         yield ""

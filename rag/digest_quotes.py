@@ -11,7 +11,7 @@ import numpy as np
 from talkrag.ingest.embed import Embedder
 from talkrag.rag.extractive import Sentence, sentences
 from talkrag.rag.models import Citation, Hit
-from talkrag.rag.retrieve import _hit  # the one builder of a Hit from a stored row
+from talkrag.rag.retrieve import stored_hit
 from talkrag.rag.rows import Rows
 from talkrag.rag.theme_terms import stems_of
 from talkrag.rag.themes import Space
@@ -84,7 +84,7 @@ class Candidate:
 
 def row_hit(rows: Rows, row: int, score: float = 0.0) -> Hit:
     """The stored chunk at a row as a Hit (its marks give each sentence's moment)."""
-    return _hit(1, rows.chunk(row), rows.metas[row], score)
+    return stored_hit(1, rows.chunk(row), rows.metas[row], score)
 
 
 def _quotable(s: Sentence) -> bool:

@@ -69,7 +69,7 @@ class Retriever:
         (for the question less the names), so their passages rank high: a prior, not a filter.
         """
         rows = self.rows
-        mask = _mask(rows.metas, filters) if filters and filters.active() else None
+        mask = filter_mask(rows.metas, filters) if filters and filters.active() else None
         if mask is not None and not mask.any():
             return []
         lists = self._lists(question, mask)
@@ -83,7 +83,7 @@ class Retriever:
         fused = self._smoothed(rrf(lists, k=FUSION_K, weights=weights))
         ranked = ((rows.chunk(rows.row_of[cid]), score) for cid, score in fused)
         return [
-            _hit(rank, c, rows.meta(c.id), score)
+            stored_hit(rank, c, rows.meta(c.id), score)
             for rank, (c, score) in enumerate(
                 _diverse(_dedupe(ranked), k, set(named.talks)), start=1
             )
@@ -179,7 +179,8 @@ def _keep(meta: dict[str, Any], f: Filters) -> bool:
     return not (f.date_to and not (date and date[: len(f.date_to)] <= f.date_to))
 
 
-def _mask(metas: list[dict[str, Any]], filters: Filters) -> np.ndarray:
+def filter_mask(metas: list[dict[str, Any]], filters: Filters) -> np.ndarray:
+    """A mask of the rows whose metadata the filters keep."""
     return np.array([_keep(m, filters) for m in metas], dtype=bool)
 
 
@@ -230,7 +231,8 @@ def _diverse(
     return (picked + spill)[:k]
 
 
-def _hit(rank: int, chunk: StoredChunk, meta: dict[str, Any], score: float) -> Hit:
+def stored_hit(rank: int, chunk: StoredChunk, meta: dict[str, Any], score: float) -> Hit:
+    """The one builder of a Hit from a stored row: its chunk, metadata, rank and score."""
     speakers = list(chunk.speakers) or list(meta.get("talk_speakers", []))
     return Hit(
         rank=rank,
