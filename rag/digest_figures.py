@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from talkrag.ingest.parsers.repeats import unroll
 from talkrag.rag.digest_models import Digest
 
 
@@ -18,8 +19,10 @@ def _flat(text: str) -> str:
 
 def in_source(quote: str, source: str) -> bool:
     """Whether a quote is in a transcript file's text, word for word (spacing, line breaks and
-    HTML entities aside: a caption file breaks its lines where the chunk does not)."""
-    return _flat(quote) in _flat(source)
+    HTML entities aside: a caption file breaks its lines where the chunk does not; rolled
+    caption lines once, as ingest reads them)."""
+    said, text = _flat(quote), _flat(source)
+    return said in text or said in unroll(text)
 
 
 def represented(digest: Digest, talk_ids: set[str]) -> dict[str, float]:

@@ -43,6 +43,12 @@ def test_in_source_ignores_line_breaks_spacing_and_entities_only():
     assert not in_source("We measured recall at six", source)
 
 
+def test_in_source_reads_rolled_caption_lines_once():
+    source = "so we shard by tenant so we shard by tenant so we shard by tenant instead."
+    assert in_source("so we shard by tenant instead.", source)
+    assert not in_source("so we shard by hash instead.", source)
+
+
 def test_coherence_averages_themes_and_counts_distinct_quoted_talks():
     got = coherence(_two_themes())
     assert got == {"own_centre": 0.75, "talks_min": 1.0, "talks_mean": 1.5}
