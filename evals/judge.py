@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from talkrag.evals.verify import Verdict
 from talkrag.ingest.errors import LLMBadResponse
 from talkrag.rag.prompts import neutralise
+from talkrag.rag.verify import Verdict
 
 PARSE_TRIES = 2
 JUDGE_MAX_TOKENS = 32

@@ -65,7 +65,15 @@ def test_sources_follow_the_answer_with_their_links():
 
 def test_the_wire_shape_is_the_answers_fields():
     result = Answer(answer="A. [1]", refused=False, citations=[_citation()], mode="extractive")
-    assert set(result.wire()) == {"answer", "refused", "citations", "mode", "notice", "understood"}
+    assert set(result.wire()) == {
+        "answer",
+        "refused",
+        "citations",
+        "mode",
+        "notice",
+        "understood",
+        "sentences",
+    }
 
 
 def test_a_citation_of_a_quote_gives_the_quotes_own_moment_and_link():
