@@ -71,7 +71,10 @@ class LLMJudge:
         self._cache: dict[str, bool] = {}
         if self.cache_path and self.cache_path.exists():
             for line in self.cache_path.read_text(encoding="utf-8").splitlines():
-                entry = json.loads(line) if line.strip() else None
+                try:
+                    entry = json.loads(line) if line.strip() else None
+                except json.JSONDecodeError:  # a line cut short when a run was killed
+                    continue
                 if isinstance(entry, dict) and isinstance(entry.get("supported"), bool):
                     self._cache[entry["key"]] = entry["supported"]
 
