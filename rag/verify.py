@@ -148,10 +148,17 @@ class OfflineVerifier:
             # A verbatim quote says what its source says: nothing to align or check (and
             # extractive answers are all quotes, so verifying them embeds nothing).
             return Verdict(True, 1.0, flat)
+        context = "\n".join(passages)
+        if not context.strip():
+            return unsupported("no cited passage")
+        if early := failed_checks(claim, "", context):
+            # Checks of the claim against all the cited text fail whatever it aligns with, so
+            # nothing is embedded (re-citing tries every passage; most lack the claim's words).
+            score = (1 - DENSE_WEIGHT) * coverage(claim, context) - CHECK_PENALTY * len(early)
+            return Verdict(False, round(score, 4), None, tuple(early))
         spans, vectors, size_one = self._spans(passages)
         if not spans:
             return unsupported("no cited passage")
-        context = "\n".join(passages)
         parts = halves(claim)
         similarity = vectors @ self._embed(parts).T  # spans x parts
         scores = [

@@ -101,3 +101,13 @@ def test_extractive_quotes_are_verified_without_embedding_anything():
 def test_a_refusal_is_left_as_it_is():
     refused = Answer(answer=REFUSAL, refused=True, citations=[], mode="llm")
     assert _verify(refused)[0] == refused
+
+
+def test_a_passage_that_lacks_the_claims_numbers_is_ruled_out_without_embedding():
+    embedder = BagOfWords()
+    verdict = OfflineVerifier(embedder).verify(
+        "Batching tripled throughput in 2019.", [BATCHING.text]
+    )
+    assert not verdict.supported
+    assert any("numbers not in evidence: 2019" in c for c in verdict.checks)
+    assert embedder.embedded == []
