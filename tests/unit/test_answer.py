@@ -166,6 +166,14 @@ def test_llm_mode_gives_the_model_the_question_and_history_and_checks_its_answer
     assert got.mode == "llm"
 
 
+def test_an_llm_answer_citing_nothing_is_cited_to_the_passage_that_says_it():
+    llm = ScriptedLLM("Prompt caching cut the monthly bill by ninety percent.")
+    got = answer(QUESTION, FakeRetriever([BATCHING, CACHING]), _settings("llm"), llm=llm)
+    assert got.answer == "Prompt caching cut the monthly bill by ninety percent [1]."
+    assert unquoted(got.citations) == [Citation.from_hit(1, CACHING)]
+    assert [s.supported for s in got.sentences] == [True]
+
+
 def test_llm_mode_streams_the_deltas():
     llm, deltas = ScriptedLLM("Caching cut the bill by ninety percent [1]."), []
     got = answer(
