@@ -3,7 +3,8 @@
 This runs after synthesis in both modes. A sentence its cited passages support is kept as it
 is; one they don't support is cited instead to another given passage that does, or dropped.
 An answer left with no supported sentence, or one that says nothing (only markers, the
-prompt's markup, the question restated), becomes a refusal with a notice saying why.
+prompt's markup, the question restated, or the passages pasted back), becomes a refusal with a
+notice saying why.
 Extractive sentences are verbatim quotes, which the verifier accepts without embedding anything.
 """
 
@@ -19,6 +20,8 @@ from talkrag.rag.models import Answer, Citation, Hit, Verified
 from talkrag.rag.verify import Verdict, Verifier, unsupported
 
 UNSUPPORTED = "no sentence of the answer is supported by the passages it cites"
+COPIED = "the model's answer only copied its sources"
+COPIED_AT_LEAST = 3  # verbatim sentences, half the answer or more: a copy, not an answer
 
 
 @dataclass
@@ -63,6 +66,13 @@ def _check(result: Answer, hits: Sequence[Hit], verifier: Verifier) -> _Kept:
         else:
             kept.dropped += 1
     return kept
+
+
+def _copied(kept: _Kept) -> bool:
+    """Whether an LLM's answer is mostly the passages pasted back (a base model's habit):
+    COPIED_AT_LEAST verbatim sentences, and at least half of those kept."""
+    verbatim = sum(verdict.score >= 1.0 for _, _, verdict in kept.claims)
+    return verbatim >= COPIED_AT_LEAST and 2 * verbatim >= len(kept.claims)
 
 
 def _sentence(text: str, numbers: Sequence[int], mode: str) -> str:
@@ -120,6 +130,8 @@ def verify_answer(result: Answer, hits: Sequence[Hit], verifier: Verifier, quest
     kept = _check(result, hits, verifier)
     if not kept.claims:
         return refusal(result.mode, f"{UNSUPPORTED}, so it is not shown")
+    if result.mode == "llm" and _copied(kept):
+        return refusal(result.mode, f"{COPIED}, so it is not shown")
     if kept.recited or kept.dropped:
         text, citations, verdicts = _rebuilt(kept, result.mode)
         update = {"answer": text, "citations": citations, "notice": _notice(result, kept)}

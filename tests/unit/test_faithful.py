@@ -7,7 +7,7 @@ The verifier is the real OfflineVerifier over a deterministic bag-of-words embed
 from __future__ import annotations
 
 import pytest
-from talkrag.rag.faithful import UNSUPPORTED, verify_answer
+from talkrag.rag.faithful import COPIED, UNSUPPORTED, verify_answer
 from talkrag.rag.models import Answer, Citation
 from talkrag.rag.prompts import REFUSAL
 from talkrag.rag.verify import OfflineVerifier
@@ -111,3 +111,22 @@ def test_a_passage_that_lacks_the_claims_numbers_is_ruled_out_without_embedding(
     assert not verdict.supported
     assert any("numbers not in evidence: 2019" in c for c in verdict.checks)
     assert embedder.embedded == []
+
+
+def test_an_llm_answer_that_pastes_its_sources_back_is_a_refusal():
+    pasted = (
+        "Prompt caching cut the monthly bill by ninety percent [1]. We moved offices twice "
+        "that winter for other reasons [1]. Continuous batching keeps every slot on the "
+        "accelerator busy all day long [2]."
+    )
+    got, _ = _verify(_llm(pasted, [1, 2]))
+    assert (got.refused, got.answer) == (True, REFUSAL)
+    assert got.notice == f"{COPIED}, so it is not shown"
+
+
+def test_quoting_is_fine_in_an_answer_that_also_says_things_in_its_own_words():
+    text = (
+        "Prompt caching cut the monthly bill by ninety percent [1]. Batching keeps slots busy [2]."
+    )
+    got, _ = _verify(_llm(text, [1, 2]))
+    assert not got.refused
