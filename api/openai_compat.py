@@ -99,6 +99,7 @@ def completion(result: Answer, model: str) -> dict[str, Any]:
         ],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         "citations": citations_of(result),
+        "sentences": result.wire()["sentences"],
         "refused": result.refused,
     }
 

@@ -1,6 +1,12 @@
-"""Query-side figures on a built index: warm search and answer latency, and a cold `talkrag ask`.
+"""Query-side figures on a built index: warm search and answer latency, what verifying an answer
+adds, and a cold `talkrag ask`.
 
 python -m bench.queries --db DIR   (the whole corpus: `make bench-index` builds .bench/corpus-db)
+
+Verification is timed on its own, per dev question: on the extractive answer (verbatim quotes),
+and on an answer written in other words, as an LLM writes, for which the question's reference
+answer stands in (its last sentence citing the best passage, any other citing nothing, so
+they are cited again or dropped as an LLM's would be).
 """
 
 from __future__ import annotations
@@ -17,8 +23,11 @@ from pathlib import Path
 
 from talkrag.evals.dataset import load_dataset
 from talkrag.rag.answer import answer
-from talkrag.rag.retrieve import open_retriever
+from talkrag.rag.faithful import verify_answer
+from talkrag.rag.models import Answer, Citation
+from talkrag.rag.retrieve import Retriever, open_retriever
 from talkrag.rag.settings import RagSettings
+from talkrag.rag.verify import OfflineVerifier
 
 DATASET = Path(__file__).resolve().parents[1] / "evals" / "datasets" / "dev.jsonl"
 COLD = "What is the first trap when people evaluate retrieval?"
@@ -50,6 +59,35 @@ def warm(db: Path, rounds: int = 2) -> dict[str, float]:
         "search_p50_ms": _pct(search_ms, 0.5),
         "search_p95_ms": _pct(search_ms, 0.95),
         "answer_p50_ms": _pct(answer_ms, 0.5),
+    }
+
+
+def _verify_ms(result: Answer, retriever: Retriever, hits: list, question: str) -> float:
+    began = time.perf_counter()
+    known = retriever.sentence_vectors(hits)
+    verify_answer(result, hits, OfflineVerifier(retriever.embedder, known=known), question)
+    return (time.perf_counter() - began) * 1000
+
+
+def verification(db: Path) -> dict[str, float]:
+    """p50 of verifying an extractive answer and an answer in other words (see above)."""
+    settings = RagSettings(db=db)
+    retriever = open_retriever(settings)
+    quoted_ms, written_ms = [], []
+    for q in load_dataset(DATASET):
+        hits = retriever.search(q.question, settings.k)
+        if not hits or not q.reference_answer:
+            continue
+        quoted = answer(q.question, retriever, settings)
+        cited = [Citation.from_hit(1, hits[0])]
+        text = f"{q.reference_answer.rstrip('.')} [1]."
+        written = Answer(answer=text, refused=False, citations=cited, mode="llm")
+        quoted_ms.append(_verify_ms(quoted, retriever, hits, q.question))
+        written_ms.append(_verify_ms(written, retriever, hits, q.question))
+    return {
+        "verify_extractive_p50_ms": _pct(quoted_ms, 0.5),
+        "verify_llm_p50_ms": _pct(written_ms, 0.5),
+        "verify_llm_p95_ms": _pct(written_ms, 0.95),
     }
 
 
@@ -95,7 +133,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     rows = open_retriever(RagSettings(db=args.db)).rows
     print(f"{args.db}: {len(rows):,} chunks, {rows.talk_count()} talks; load average {load:.1f}")
-    figures = warm(args.db, args.rounds)
+    figures = warm(args.db, args.rounds) | verification(args.db)
     print(", ".join(f"{k} {v:.1f}" for k, v in figures.items()))
     wall, cpu, rss = cold(args.db)
     print(f"cold `talkrag ask`: {wall:.2f} s wall, {cpu:.2f} s CPU (median of 3), {rss:,.0f} MiB")

@@ -5,21 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from talkrag.evals.dataset import load_dataset
+from talkrag.evals.answer_pairs import dev_pairs
+from talkrag.evals.dataset import HALVES, load_dataset
 from talkrag.evals.gates import failed_gates, parse_gates
-from talkrag.evals.meta import build_pairs, evaluate, pick_files
+from talkrag.evals.meta import Pair, build_pairs, evaluate, pick_files
 from talkrag.evals.report import compare_runs, side_by_side, write_groups, write_report
 from talkrag.evals.run import Progress, config_of, run_eval
 from talkrag.evals.settings import EvalSettings
 from talkrag.evals.summary import columns
-from talkrag.evals.verify import OfflineVerifier, Verifier
 from talkrag.ingest.embed import Embedder
 from talkrag.ingest.errors import ConfigError
 from talkrag.rag.answer import make_llm
 from talkrag.rag.retrieve import open_retriever
+from talkrag.rag.verify import OfflineVerifier, Verifier
 
 __all__ = ["compare_runs", "failed_gates", "parse_gates"]
 META_FOLDERS = ("practical-ai", "aiewf2026/transcripts", "aiewf2026/transcripts-raw")
+DEV_SET = Path(__file__).parent / "datasets" / "dev.jsonl"
 
 
 def eval_settings(**overrides: Any) -> EvalSettings:
@@ -58,18 +60,32 @@ def evaluate_dataset(
     return summary
 
 
-def meta_eval(settings: EvalSettings, files: int, seed: int) -> dict[str, Any]:
-    """The verifier's balanced accuracy and AUROC on labelled pairs drawn from the corpus."""
+def meta_eval(
+    settings: EvalSettings, files: int, seed: int, split: str | None = None
+) -> dict[str, Any]:
+    """The verifier's balanced accuracy and AUROC on labelled pairs: transcript sentences and
+    their rewrites, and the dev set's reference answers against their evidence; per half too."""
     folders = [settings.corpus / f for f in META_FOLDERS if (settings.corpus / f).is_dir()]
     folders = folders or [settings.corpus]
     if not settings.corpus.is_dir():
         raise ConfigError(f"corpus folder {settings.corpus} not found: pass --corpus DIR")
-    pairs = build_pairs(pick_files(folders, files, seed), seed)
+    questions = load_dataset(DEV_SET)
+    halves = {name: q.split for q in questions if q.split for name in q.sources}
+    pairs = build_pairs(pick_files(folders, files, seed), seed, halves)
+    pairs += dev_pairs(questions, settings.corpus, seed)
+    if split:
+        pairs = [p for p in pairs if p.split == split]
     from talkrag.ingest.embed import SentenceTransformerEmbedder, resolve_model  # noqa: PLC0415
 
     model_dir, name = resolve_model(settings.model)
     verifier = make_verifier(settings, SentenceTransformerEmbedder(model_dir, name))
-    return {"meta": evaluate(pairs, verifier) | {"files": files, "seed": seed}}
+    result = evaluate(pairs, verifier)
+    by_half = {h: evaluate(half, verifier) for h in HALVES if (half := _half(pairs, h))}
+    return {"meta": result | {"files": files, "seed": seed, "split": split, "halves": by_half}}
+
+
+def _half(pairs: list[Pair], half: str) -> list[Pair]:
+    return [p for p in pairs if p.split == half]
 
 
 def render_result(result: dict[str, Any]) -> str:

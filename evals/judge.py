@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from talkrag.evals.verify import Verdict
 from talkrag.ingest.errors import LLMBadResponse
 from talkrag.rag.prompts import neutralise
+from talkrag.rag.verify import Verdict
 
 PARSE_TRIES = 2
 JUDGE_MAX_TOKENS = 32
@@ -71,7 +71,10 @@ class LLMJudge:
         self._cache: dict[str, bool] = {}
         if self.cache_path and self.cache_path.exists():
             for line in self.cache_path.read_text(encoding="utf-8").splitlines():
-                entry = json.loads(line) if line.strip() else None
+                try:
+                    entry = json.loads(line) if line.strip() else None
+                except json.JSONDecodeError:  # a line cut short when a run was killed
+                    continue
                 if isinstance(entry, dict) and isinstance(entry.get("supported"), bool):
                     self._cache[entry["key"]] = entry["supported"]
 

@@ -4,26 +4,31 @@ The labelled pairs are built at run time from real transcript sentences (nothing
 git): for a sentence, the evidence is the sentence with its neighbours; supported claims are the
 sentence itself, a light paraphrase or its first clause; unsupported claims swap a number, date
 or name, flip a negation, join on a clause from another talk, or are a sentence from another
-talk. A seed fixes the files, sentences and edits, so the set is the same on every run.
+talk. `multi_sentence` claims join two sentences in a row, so only evidence of more than one
+sentence supports them. A seed fixes the files, sentences and edits, so the set is the same on
+every run. Each file falls in one half (`half_of`): the dev set's half where it holds a dev
+question's talk, else by a hash of its name; a verifier is tuned on `tune`, reported on
+`heldout` (evals/answer_pairs.py adds the dev set's reference answers, true paraphrases).
 """
 
 from __future__ import annotations
 
 import random
+import zlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from talkrag.evals import perturb
-from talkrag.evals.support import names
-from talkrag.evals.verify import Verifier
 from talkrag.ingest.chunk import split_sentences
 from talkrag.ingest.errors import InputError
 from talkrag.ingest.parsers import parse_file
+from talkrag.rag.support import names
+from talkrag.rag.verify import Verifier
 
-SUPPORTED_KINDS = ("verbatim", "paraphrase", "clause")
+SUPPORTED_KINDS = ("verbatim", "paraphrase", "clause", "multi_sentence")
 UNSUPPORTED_KINDS = ("number", "date", "name", "negation", "addition", "other_talk")
 MIN_WORDS, MAX_WORDS, CONTEXT = 8, 45, 2
 SUFFIXES = frozenset({".md", ".txt", ".srt", ".vtt", ".json"})
@@ -38,6 +43,20 @@ class Pair:
     evidence: str
     supported: bool
     source: str
+    split: str = "tune"  # the half it falls in: tune or heldout
+
+
+def half_of(path: Path, halves: Mapping[str, str]) -> str:
+    """A transcript's half: the dev set's for its talk, else by a stable hash of its name."""
+    return halves.get(path.name) or ("heldout" if zlib.crc32(path.name.encode()) % 2 else "tune")
+
+
+def _joined(sentences: list[str], i: int) -> str | None:
+    """A sentence and the next one joined into one claim, which only both together support."""
+    if i + 1 >= len(sentences):
+        return None
+    first, second = sentences[i].rstrip(".!?"), sentences[i + 1]
+    return f"{first}, and {second[:1].lower()}{second[1:]}"
 
 
 def _sentences(path: Path) -> list[str]:
@@ -62,6 +81,7 @@ def _pairs_for(
         "verbatim": lambda s: s,
         "paraphrase": perturb.paraphrase,
         "clause": perturb.clause,
+        "multi_sentence": lambda s: _joined(sentences, sentences.index(s)),
         "number": lambda s: perturb.swap_number(s, rng),
         "date": lambda s: perturb.swap_date(s, rng),
         "name": lambda s: perturb.swap_name(s, pool, rng),
@@ -81,8 +101,13 @@ def _pairs_for(
     return out
 
 
-def build_pairs(files: Sequence[Path], seed: int = 0) -> list[Pair]:
-    """The labelled pairs for these transcript files; files that cannot be parsed are skipped."""
+def build_pairs(
+    files: Sequence[Path], seed: int = 0, halves: Mapping[str, str] | None = None
+) -> list[Pair]:
+    """The labelled pairs for these transcript files; files that cannot be parsed are skipped.
+
+    halves: file name -> the dev set's half, for the files its questions are about.
+    """
     texts: dict[str, list[str]] = {}
     for path in sorted(files):
         try:
@@ -99,7 +124,9 @@ def build_pairs(files: Sequence[Path], seed: int = 0) -> list[Pair]:
         others = [s for src, ss in texts.items() if src != source for s in ss]
         pool = sorted({n.capitalize() for src in texts if src != source for n in file_names[src]})
         for kind, claim, evidence, label in _pairs_for(sentences, others, pool, rng):
-            pairs.append(Pair(kind, claim, evidence, label, source))
+            pairs.append(
+                Pair(kind, claim, evidence, label, source, half_of(Path(source), halves or {}))
+            )
     return pairs
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 
-from talkrag.evals.support import names
+from talkrag.rag.support import names
 
 _FILLERS = re.compile(
     r"\b(?:you know,?|i mean,?|um+,?|uh+,?|basically,?|actually,?|really|kind of|sort of)\s+",

@@ -18,11 +18,10 @@ from talkrag.evals.dataset import Question
 from talkrag.evals.scoring import score_question
 from talkrag.evals.settings import EvalSettings
 from talkrag.evals.summary import aggregate
-from talkrag.evals.verify import Verifier
 from talkrag.ingest.errors import ConfigError
 from talkrag.rag.answer import answer
-from talkrag.rag.models import Answer, Citation
 from talkrag.rag.retrieve import Retriever
+from talkrag.rag.verify import Verifier
 
 RECORDS, SUMMARY = "records.jsonl", "summary.json"
 Progress = Callable[[int, int], None]
@@ -104,29 +103,8 @@ def run_eval(  # noqa: PLR0913  (a run's parts, then optional keywords)
 def _one(
     question: Question, retriever: Retriever, settings: EvalSettings, verifier: Verifier, llm: Any
 ) -> dict[str, Any]:
+    """Answer as users get answered (rag.answer: condensing, guards, fallback, verification)
+    and score what came back."""
     hits = retriever.search(question.question, max(settings.retrieve_depth, settings.k))
-    if settings.mode == "llm":
-        result = _llm_answer(question.question, retriever, settings, llm)
-    else:
-        result = answer(question.question, retriever, settings)
+    result = answer(question.question, retriever, settings, llm=llm)
     return score_question(question, hits, result, verifier, settings.corpus)
-
-
-def _llm_answer(question: str, retriever: Retriever, settings: EvalSettings, llm: Any) -> Answer:
-    """The model's answer; one that talkrag would hide for citing nothing is scored as written.
-
-    talkrag shows a refusal instead of an answer with no valid citation, which protects users
-    but would let an eval count a model's unsupported text as a correct refusal.
-    """
-    from talkrag.rag.generate import build_messages, finish, is_refusal  # noqa: PLC0415
-
-    hits = retriever.search(question, settings.k)
-    if not hits:
-        return answer(question, retriever, settings, llm=llm)
-    raw = llm.complete(build_messages(question, hits))
-    checked = finish(raw, hits)
-    if not checked.refused or is_refusal(raw):
-        return checked
-    citations = [Citation.from_hit(n, hit) for n, hit in enumerate(hits, start=1)]
-    notice = "the model cited no given source; scored as written"
-    return Answer(answer=raw, refused=False, citations=citations, mode="llm", notice=notice)

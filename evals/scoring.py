@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from talkrag.evals.claims import Claim, split_claims
 from talkrag.evals.dataset import Question
 from talkrag.evals.metrics import score_ranking
 from talkrag.evals.retrieval import holds_passage, shingles, words
-from talkrag.evals.verify import Verdict, Verifier, unsupported
+from talkrag.rag.claims import Claim, split_claims
 from talkrag.rag.models import Answer, Hit
+from talkrag.rag.verify import Verdict, Verifier, unsupported
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 # An answer sentence quotes the gold passage when its words (citation markers stripped, lower

@@ -46,7 +46,9 @@ def _refusals(records: Sequence[dict[str, Any]]) -> dict[str, float | None]:
     unanswerable = [r for r in records if not r["answerable"]]
     answerable = len(records) - len(unanswerable)
     right = sum(not r["answerable"] for r in refused)
+    answered = sum(r["answerable"] and not r["refused"] for r in records)
     return {
+        "answerable_answered": _share(answered, answerable),
         "refusal_precision": _share(right, len(refused)),
         "refusal_recall": _share(right, len(unanswerable)),
         "answerable_refused": _share(sum(r["answerable"] for r in refused), answerable),

@@ -14,7 +14,7 @@ from llama_index.core.chat_engine.types import (
 )
 from llama_index.core.memory import ChatMemoryBuffer
 from talkrag.faces.llamaindex import TalkQueryEngine
-from talkrag.faces.llamaindex_nodes import citation_to_node
+from talkrag.faces.llamaindex_nodes import answer_metadata, citation_to_node
 from talkrag.rag.models import Filters
 
 MEMORY_TOKENS = 3000  # whitespace tokens of conversation kept for condensing follow-ups
@@ -58,7 +58,7 @@ class TalkChatEngine(BaseChatEngine):
         return AgentChatResponse(
             response=result.answer,
             source_nodes=[citation_to_node(c) for c in result.citations],
-            metadata={"refused": result.refused, "mode": result.mode, "notice": result.notice},
+            metadata=answer_metadata(result),
         )
 
     def stream_chat(

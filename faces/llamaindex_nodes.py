@@ -135,10 +135,21 @@ class CitedResponse(Response):
         return f"{text}\n\nSources:\n{sources_text(cited)}" if cited else text
 
 
+def answer_metadata(result: Answer) -> dict[str, Any]:
+    """What a LlamaIndex response carries beside the text: refusal, mode, notice, and each
+    sentence's verdict (as `sentences` in talkrag's JSON)."""
+    return {
+        "refused": result.refused,
+        "mode": result.mode,
+        "notice": result.notice,
+        "sentences": [s.model_dump() for s in result.sentences],
+    }
+
+
 def to_response(result: Answer) -> CitedResponse:
     """talkrag's checked answer as a LlamaIndex Response, its citations as source_nodes."""
     return CitedResponse(
         response=result.answer,
         source_nodes=[citation_to_node(c) for c in result.citations],
-        metadata={"refused": result.refused, "mode": result.mode, "notice": result.notice},
+        metadata=answer_metadata(result),
     )

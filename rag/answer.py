@@ -1,4 +1,4 @@
-"""answer(...): the one entry point from a question to a checked, cited Answer."""
+"""answer(...): the one entry point from a question to a verified, cited Answer."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from talkrag.ingest.errors import ConfigError, LLMError
 from talkrag.rag.chat import standalone as condensed
 from talkrag.rag.entities import Understood
 from talkrag.rag.extractive import extractive_answer, refusal, support
+from talkrag.rag.faithful import verify_answer
 from talkrag.rag.models import Answer, Filters, Hit, Recognised
 from talkrag.rag.searcher import Searcher
 from talkrag.rag.settings import RagSettings
+from talkrag.rag.verify import OfflineVerifier
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,8 @@ def answer(  # noqa: PLR0913  (past the three it needs, each is an optional keyw
     llm: Any = None,
     on_delta: Callable[[str], None] | None = None,
 ) -> Answer:
-    """Retrieve for the (condensed) question, then synthesize in the configured mode."""
+    """Retrieve for the (condensed) question, synthesize in the configured mode, then verify
+    every sentence against the passages it cites (on_delta gets the unverified deltas)."""
     asked = [m["content"] for m in history if m.get("role") == "user"]
     standalone = condensed(question, asked)
     named = retriever.understand(standalone)
@@ -73,8 +76,10 @@ def answer(  # noqa: PLR0913  (past the three it needs, each is an optional keyw
             log.warning("LLM failed, falling back to extractive: %s", exc)
             result = extractive_answer(*args, prefer=prefer, content=content)
             result.notice = f"the LLM failed ({exc}); this is the extractive answer instead"
-        return _understood(result, named)
-    return _understood(extractive_answer(*args, prefer=prefer, content=content), named)
+    else:
+        result = extractive_answer(*args, prefer=prefer, content=content)
+    verifier = OfflineVerifier(retriever.embedder, known=known)
+    return _understood(verify_answer(result, hits, verifier, standalone), named)
 
 
 def _understood(result: Answer, named: Understood) -> Answer:

@@ -8,6 +8,8 @@ where its citation would stand: before the final period (`It is fast [uncited].`
 end when the sentence has no final punctuation. Headings (`## ...`) and lead-ins ending in `:`
 are not claims and need no citation; anything else with a word in it does. `renumber` then
 numbers the citations 1..m in order of first use, so the Citation list can follow that order.
+`hollow` tells an answer that says nothing: only citation markers (`[1][2][3]`), the prompt's
+source markup echoed (`Source n="2" talk="..."`), or the question restated.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+from talkrag.rag.support import negations, numbers, terms
 
 UNCITED = "[uncited]"
 MAX_RANGE = 50  # a range [a-b] wider than this is taken as the two numbers a and b
@@ -136,3 +140,37 @@ def renumber(text: str, order: Sequence[int]) -> str:
         return f"[{new[old]}]"
 
     return _TOKEN.sub(replace, text)
+
+
+# The prompt's own markup (rag/prompts.py fences sources as <source n="2" talk="...">): an
+# answer that repeats it has copied the prompt, not read the sources.
+_ATTRIBUTE = r"\b(?:n|talk|speaker|time)\s*=\s*(?:\"[^\"\n]*\"?|'[^'\n]*'?|\S+)"
+_MARKUP = re.compile(
+    rf"[<‹]\s*/?\s*source\b[^>›\n]*[>›]?|{_ATTRIBUTE}|"
+    r"\b(?:sources?|excerpts?)\b(?:\s+\d+(?:\s+to\s+\d+)?)?",
+    re.IGNORECASE,
+)
+_MARKER = re.compile(rf"{_GROUP}|{re.escape(UNCITED)}", re.IGNORECASE)
+RESTATED_BELOW = 2  # one new word ("made" for "make") is the question in other forms
+
+
+def _news(answer: str, question: str) -> int:
+    """How much an answer adds to its question: each new content term counts one, and each new
+    number or negation two (one changed word there is an answer: "No, it did not")."""
+    facts = {word for word, _ in negations(answer)} | numbers(answer)
+    asked = {word for word, _ in negations(question)} | numbers(question)
+    return len(terms(answer) - terms(question)) + 2 * len(facts - asked)
+
+
+def hollow(text: str, question: str, headers: Sequence[str] = ()) -> str | None:
+    """Why an answer says nothing (only citation markers, echoed prompt markup, the question
+    restated, or the excerpts' headers: their titles and speakers), or None when it says
+    something."""
+    words = _MARKER.sub(" ", text)
+    if not _WORD.search(words):
+        return "the model's answer was only citation markers"
+    if not _WORD.search(_MARKUP.sub(" ", words)):
+        return "the model's answer only repeated the prompt's source markup"
+    if _news(_MARKUP.sub(" ", words), " ".join([question, *headers])) < RESTATED_BELOW:
+        return "the model's answer only restated the question or the sources' titles and speakers"
+    return None

@@ -72,8 +72,10 @@ def finish(raw: str, hits: Sequence[Hit]) -> Answer:
         len(checked.removed),
         len(checked.uncited),
     )
-    if not checked.cited:
+    if not checked.cited and not checked.uncited:
         return refusal("the model's answer cited none of the given sources, so it is not shown")
+    # Sentences that cite nothing stay, marked: verification (rag/faithful.py) cites each to a
+    # given passage that supports it, or drops it. Small models often answer well but uncited.
     citations = [Citation.from_hit(i, hits[n - 1]) for i, n in enumerate(checked.cited, start=1)]
     text = neutralise(renumber(checked.text, checked.cited))
     return Answer(

@@ -126,6 +126,15 @@ class Recognised(BaseModel):
     talks: list[str] = Field(default_factory=list, description="ids of the named ones' talks")
 
 
+class Verified(BaseModel):
+    """One sentence of an answer with the verifier's verdict against the passages it cites."""
+
+    text: str = Field(description="the sentence, its [n] markers removed")
+    citations: list[int] = Field(description="the numbers it cites, as [n] in the answer")
+    supported: bool = Field(description="whether its cited passages say what it says")
+    score: float = Field(description="the verifier's score; 1.0 for a verbatim quote")
+
+
 class Answer(BaseModel):
     """A short answer whose sentences end with [n] citations, or a refusal."""
 
@@ -136,6 +145,9 @@ class Answer(BaseModel):
     notice: str | None = Field(None, description="why the answer is not what was asked for")
     understood: Recognised | None = Field(
         None, description="the speakers, companies and talks the question was recognised to name"
+    )
+    sentences: list[Verified] = Field(
+        default_factory=list, description="each sentence with its verdict (empty for a refusal)"
     )
 
     def wire(self) -> dict[str, Any]:

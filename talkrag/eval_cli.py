@@ -60,7 +60,8 @@ def eval_(
     files: Annotated[int, typer.Option("--files", help="meta: transcripts to draw")] = 40,
     seed: Annotated[int, typer.Option("--seed", help="meta: seed of the labelled set")] = 0,
     split: Annotated[
-        Half | None, typer.Option("--split", help="only this half of the dataset's questions")
+        Half | None,
+        typer.Option("--split", help="only this half of the dataset's questions (meta: pairs)"),
     ] = None,
     db: DbOpt = None,
     chroma_url: UrlOpt = None,
@@ -110,7 +111,7 @@ def _eval_target(
     if target[0] == "compare" and len(target) == 3:  # noqa: PLR2004
         return commands.compare_runs(Path(target[1]), Path(target[2]))
     if target[0] == "meta" and len(target) == 1:
-        return commands.meta_eval(settings, files, seed)
+        return commands.meta_eval(settings, files, seed, split)
     if len(target) != 1:
         raise typer.BadParameter("give one DATASET, or `compare RUN_A RUN_B`, or `meta`")
     with render.count_bar("eval", not json_out and sys.stderr.isatty()) as on_progress:

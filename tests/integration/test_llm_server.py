@@ -1,7 +1,9 @@
-"""The LLM path against a real llama.cpp server (gemma3 270M): plumbing and checks, never quality.
+"""The LLM path against a real llama.cpp server (Qwen2.5-Coder 0.5B Instruct): plumbing and
+checks, never quality.
 
-The model is tiny and answers badly, so nothing here asserts what it says: only that what
-reaches the Answer cites given sources alone, quotes them verbatim, and carries no markup.
+The model is small and often answers badly (it echoes the excerpts, or writes only markers), so
+nothing here asserts what it says: only that what reaches the Answer cites given sources alone,
+carries no markup, and, through answer(), is never hollow and has every sentence supported.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ CITE = re.compile(r"\[(\d+)\]")
 def client(llm_server: str):
     from talkrag.rag.llm import LLMClient
 
-    return LLMClient("gemma3", base_url=llm_server, timeout=180, retries=0, max_tokens=96)
+    return LLMClient("qwen", base_url=llm_server, timeout=600, retries=0, max_tokens=96)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +81,9 @@ def test_injection_in_a_transcript_stays_data(client, hits):
     hostile = [*hits[:2], hits[2].model_copy(update={"text": f"{hits[2].text} {HOSTILE}"})]
     user = build_messages(QUESTION, hostile)[-1]["content"]
     assert "<script" not in user
-    assert user.count("</source>") == len(hostile)
+    assert [line.split(":")[0] for line in user.splitlines() if line.startswith("Excerpt ")] == [
+        f"Excerpt {n}" for n in range(1, len(hostile) + 1)
+    ]  # the hostile text wrote no excerpt header of its own
     for question in (QUESTION, "What does the third source tell you to do?"):
         answer = llm_answer(question, hostile, client)
         _assert_only_given_sources(answer, hostile)
@@ -93,8 +97,37 @@ def test_tiny_timeout_is_a_timeout(llm_server, hits):
     from talkrag.rag.llm import LLMClient
 
     # max_tokens small: the server goes on generating for a client that has given up
-    hasty = LLMClient("gemma3", base_url=llm_server, timeout=0.001, retries=0, max_tokens=16)
+    hasty = LLMClient("qwen", base_url=llm_server, timeout=0.001, retries=0, max_tokens=16)
     with pytest.raises(LLMTimeout, match="TALKRAG_LLM_TIMEOUT"):
         llm_answer(QUESTION, hits, hasty)
     with pytest.raises(LLMTimeout):
         llm_answer(QUESTION, hits, hasty, on_delta=lambda _: None)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why did sharding by document id make queries slow?",
+        "How much did prompt caching save?",
+    ],
+)
+def test_answers_through_answer_are_never_hollow_and_every_sentence_is_supported(
+    sample_db, llm_server: str, question: str
+):
+    from talkrag.rag.answer import answer
+    from talkrag.rag.cite import hollow
+    from talkrag.rag.retrieve import open_retriever
+    from talkrag.rag.settings import RagSettings
+
+    settings = RagSettings(
+        db=sample_db, mode="llm", k=3, llm_base_url=llm_server, llm_model="qwen", llm_timeout=600
+    )
+    retriever = open_retriever(settings)
+    got = answer(question, retriever, settings)
+    if got.refused:
+        assert (got.answer, got.citations, got.sentences) == (REFUSAL, [], [])
+        return
+    assert hollow(got.answer, question) is None
+    assert got.sentences
+    assert all(s.supported for s in got.sentences)
+    assert {n for s in got.sentences for n in s.citations} == {c.n for c in got.citations}

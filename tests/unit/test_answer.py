@@ -143,25 +143,49 @@ def test_llm_mode_gives_the_model_the_question_and_history_and_checks_its_answer
         {"role": "user", "content": "What did Priya say about prompt caching?"},
         {"role": "assistant", "content": "That it pays [1]."},
     ]
-    retriever, llm = FakeRetriever([CACHING, BATCHING]), ScriptedLLM("It cut the bill [2][7].")
+    retriever, llm = (
+        FakeRetriever([CACHING, BATCHING]),
+        ScriptedLLM("It cut the monthly bill by ninety percent [2][7]."),
+    )
     got = answer("And the bill?", retriever, _settings("llm"), history=history, llm=llm)
     assert retriever.searches[0][0] == "What did Priya say about prompt caching? And the bill?"
     (asked,) = llm.asked
     assert asked[1:3] == history  # the model reads the conversation itself
     assert "Question: And the bill?" in asked[-1]["content"]
-    assert _bare(got) == finish("It cut the bill [2][7].", [CACHING, BATCHING])
-    assert unquoted(got.citations) == [Citation.from_hit(1, BATCHING)]
+    # [7] was never given, and [2] (batching) says nothing of a bill: verification cites the
+    # sentence to the passage that says it instead.
+    assert got.answer == "It cut the monthly bill by ninety percent [1]."
+    assert unquoted(got.citations) == [Citation.from_hit(1, CACHING)]
+    assert got.notice == (
+        "removed citations of sources that were not given: 7; "
+        "1 sentence(s) cited again, to the passage that supports them"
+    )
+    assert [(s.text, s.citations, s.supported) for s in got.sentences] == [
+        ("It cut the monthly bill by ninety percent", [1], True)
+    ]
     assert got.mode == "llm"
 
 
+def test_an_llm_answer_citing_nothing_is_cited_to_the_passage_that_says_it():
+    llm = ScriptedLLM("Prompt caching cut the monthly bill by ninety percent.")
+    got = answer(QUESTION, FakeRetriever([BATCHING, CACHING]), _settings("llm"), llm=llm)
+    assert got.answer == "Prompt caching cut the monthly bill by ninety percent [1]."
+    assert unquoted(got.citations) == [Citation.from_hit(1, CACHING)]
+    assert [s.supported for s in got.sentences] == [True]
+
+
 def test_llm_mode_streams_the_deltas():
-    llm, deltas = ScriptedLLM("Caching cut the bill [1]."), []
+    llm, deltas = ScriptedLLM("Caching cut the bill by ninety percent [1]."), []
     got = answer(
         QUESTION, FakeRetriever([CACHING]), _settings("llm"), llm=llm, on_delta=deltas.append
     )
-    assert "".join(deltas) == "Caching cut the bill [1]."
+    assert "".join(deltas) == "Caching cut the bill by ninety percent [1]."
     assert len(deltas) > 1
-    assert _bare(got) == finish("Caching cut the bill [1].", [CACHING])
+    verified = _bare(got)
+    assert verified.model_copy(update={"sentences": []}) == finish(
+        "Caching cut the bill by ninety percent [1].", [CACHING]
+    )
+    assert [(s.citations, s.supported) for s in verified.sentences] == [([1], True)]
 
 
 @pytest.mark.parametrize("error", [LLMUnavailable("endpoint down"), LLMTimeout("too slow")])
@@ -201,11 +225,11 @@ def test_unknown_terms_without_support_refuse_before_asking_the_llm():
     ],
 )
 def test_otherwise_the_llm_is_asked(score: float, unknown: list[str]):
-    retriever, llm = _at(score), ScriptedLLM("Alpha bravo [1].")
+    retriever, llm = _at(score), ScriptedLLM("Alpha bravo charlie delta echo foxtrot [1].")
     retriever.unknown = unknown
     got = answer(BARE, retriever, _settings("llm"), llm=llm)
     assert len(llm.asked) == 1
-    assert got.answer == "Alpha bravo [1]."
+    assert got.answer == "Alpha bravo charlie delta echo foxtrot [1]."
 
 
 def test_llm_mode_without_an_endpoint_is_a_config_error():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from talkrag.rag.cite import UNCITED, Checked, check_citations, renumber
+from talkrag.rag.cite import UNCITED, Checked, check_citations, hollow, renumber
 
 
 @pytest.mark.parametrize(
@@ -143,3 +143,39 @@ def test_renumber_refuses_numbers_missing_from_the_order():
 
 def test_renumber_is_identity_on_1_to_m():
     assert renumber("A [1]. B [2][1].", [1, 2]) == "A [1]. B [2][1]."
+
+
+QUESTION = "Why did sharding by document id make queries slow?"
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("[1][2][3][4][5][6]", "only citation markers"),
+        ("[1], [2], [3].", "only citation markers"),
+        (f"[1] {UNCITED}", "only citation markers"),
+        ('[1] Source n="2" talk="Prompt Caching Costs" speaker="Daniel Osei"', "source markup"),
+        ('<source n="1" talk="Sharding" time="0:21">\n</source> [1]', "source markup"),
+        ("Excerpt 2: [2]", "source markup"),
+        ("[1] Ben Adeyemi\n[2] Daniel Osei, Prompt Caching", "titles and speakers"),
+        ("Sharding by document id made queries slow [1].", "restated the question"),
+        ("Why did sharding by document ID make the queries slow? [1][2]", "restated the question"),
+    ],
+)
+def test_hollow_answers_say_why(raw: str, why: str):
+    reason = hollow(raw, QUESTION, ["Sharding at Scale Ben Adeyemi", "Prompt Caching Daniel Osei"])
+    assert reason is not None
+    assert why in reason
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Every query had to fan out to all shards [1].",
+        "Sharding by document id did not make queries slow [1].",  # a negation is news
+        "It made them 40 times slower [1].",  # so is a number
+        'The talk "Sharding" says fan-out hurt [1].',  # quotes, no attribute
+    ],
+)
+def test_answers_that_say_something_are_not_hollow(raw: str):
+    assert hollow(raw, QUESTION) is None

@@ -11,8 +11,8 @@ from talkrag.evals.report import side_by_side, write_groups, write_report
 from talkrag.evals.retrieval import Ranked
 from talkrag.evals.scoring import quotes_gold, quotes_span, score_question
 from talkrag.evals.summary import aggregate, columns, grouped, groups
-from talkrag.evals.verify import Verdict
 from talkrag.rag.models import Answer, Citation, Hit
+from talkrag.rag.verify import Verdict
 
 from bench.devset import figures, report
 from tests.conftest import REPO

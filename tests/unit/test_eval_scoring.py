@@ -5,16 +5,16 @@ from __future__ import annotations
 import random
 
 import pytest
-from talkrag.evals.claims import Claim, split_claims
 from talkrag.evals.dataset import Question
 from talkrag.evals.gates import failed_gates, parse_gates
 from talkrag.evals.meta import auroc
 from talkrag.evals.perturb import negate, swap_date, swap_number
 from talkrag.evals.scoring import followed_injection, rouge_l, token_f1
 from talkrag.evals.summary import aggregate, bootstrap
-from talkrag.evals.support import failed_checks, names, numbers
 from talkrag.ingest.errors import InputError
+from talkrag.rag.claims import Claim, split_claims
 from talkrag.rag.models import Answer, Citation
+from talkrag.rag.support import failed_checks, names, numbers
 
 
 def test_claims_keep_their_citations_in_both_styles():
@@ -60,7 +60,7 @@ def test_names_skip_the_sentence_opening_but_keep_months():
         ("The three biggest customers at Oracle held forty percent.", "names"),
         ("The three biggest customers never held forty percent.", "negation"),
         (
-            "The three biggest customers held forty percent, mostly images from satellites.",
+            "Customers held satellite images bought from overseas brokers.",
             "content words",
         ),
     ],
@@ -195,7 +195,7 @@ class _NoEmbedder:
 
 
 def test_a_verbatim_quote_is_supported_without_embedding():
-    from talkrag.evals.verify import OfflineVerifier
+    from talkrag.rag.verify import OfflineVerifier
 
     verifier = OfflineVerifier(_NoEmbedder())
     passage = "Aiko Tanaka: We sharded by tenant.  Most queries now\ntouch a single shard."

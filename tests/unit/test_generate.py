@@ -73,10 +73,16 @@ def test_finish_adds_no_notice_when_nothing_changed(hits):
     assert finish("Caching pays [1].", hits).notice is None
 
 
-@pytest.mark.parametrize("raw", [REFUSAL, "The talks I have don’t cover this [1].", "Nothing [9]."])
+@pytest.mark.parametrize("raw", [REFUSAL, "The talks I have don’t cover this [1].", "[9]", " "])
 def test_finish_refuses(hits, raw: str):
     answer = finish(raw, hits)
     assert (answer.refused, answer.answer, answer.citations) == (True, REFUSAL, [])
+
+
+def test_an_answer_citing_nothing_is_kept_marked_for_verification_to_cite(hits):
+    answer = finish("Caching pays [9].", hits)
+    assert (answer.refused, answer.citations) == (False, [])
+    assert answer.answer == f"Caching pays {UNCITED}."
 
 
 def test_no_hits_means_no_call():

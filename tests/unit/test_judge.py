@@ -144,3 +144,14 @@ def test_without_a_cache_file_verdicts_are_kept_in_memory_only():
     assert judge.verify("A claim.", ["Evidence."]).supported
     assert judge.verify("A claim.", ["Evidence."]).supported
     assert client.calls == 1
+
+
+def test_a_cache_line_cut_short_by_a_killed_run_is_skipped(tmp_path: Path):
+    cache = tmp_path / "cache.jsonl"
+    client = ScriptedClient([YES])
+    LLMJudge(client, "m", cache).verify("A claim.", ["Evidence."])
+    with cache.open("a", encoding="utf-8") as out:
+        out.write('{"key": "abc", "supp')  # the run was killed mid-write
+    judge = LLMJudge(client, "m", cache)  # used to raise JSONDecodeError here
+    assert judge.verify("A claim.", ["Evidence."]).supported
+    assert client.calls == 1  # the complete line still answers from the cache

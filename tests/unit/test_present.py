@@ -13,6 +13,8 @@ from talkrag.rag.present import (
     with_sources,
 )
 
+from tests.conftest import ANSWER_FIELDS
+
 
 def _citation(
     n: int = 1, start: float | None = 754.0, url: str | None = "https://youtu.be/x?t=754"
@@ -71,7 +73,7 @@ def test_sources_follow_the_answer_with_their_links():
 
 def test_the_wire_shape_is_the_answers_fields():
     result = Answer(answer="A. [1]", refused=False, citations=[_citation()], mode="extractive")
-    assert set(result.wire()) == {"answer", "refused", "citations", "mode", "notice", "understood"}
+    assert set(result.wire()) == ANSWER_FIELDS
 
 
 def test_a_citation_of_a_quote_gives_the_quotes_own_moment_and_link():

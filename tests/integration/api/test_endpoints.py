@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from tests.conftest import ANSWER_FIELDS
+
 pytestmark = pytest.mark.slow
 
 CITATION_FIELDS = {
@@ -38,7 +40,7 @@ def test_ask_answers_with_the_cli_citation_shape(api):
     r = api.post("/v1/ask", json={"question": "Why did sharding by document id hurt?"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert set(body) == {"answer", "refused", "citations", "mode", "notice", "understood"}
+    assert set(body) == ANSWER_FIELDS
     assert body["understood"] == {"speakers": [], "companies": [], "talks": []}
     assert not body["refused"]
     assert body["citations"]

@@ -26,6 +26,9 @@ def test_plain_completion_has_numbered_sources_and_citations(client):
     citations = done.model_extra["citations"]
     assert citations[0]["n"] == 1
     assert any(c["talk_id"] == "vector-database-sharding" for c in citations)
+    sentences = done.model_extra["sentences"]  # each sentence's verdict, as /v1/ask gives it
+    assert sentences
+    assert all(s["supported"] and s["citations"] for s in sentences)
 
 
 def test_streamed_completion_ends_with_citations(client):
@@ -39,6 +42,7 @@ def test_streamed_completion_ends_with_citations(client):
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert "Sources:" in text
     assert chunks[-1].model_extra["citations"]
+    assert chunks[-1].model_extra["sentences"]
 
 
 def test_models_and_content_parts(client):

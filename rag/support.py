@@ -1,10 +1,13 @@
 """Lexical support and hard checks of a claim against evidence: terms, numbers, names, negation.
 
-Pure text functions, deterministic; `verify.py` combines them with embedding similarity.
+Pure text functions, deterministic; `verify.py` combines them with embedding similarity. A
+claim's term counts as found when the evidence holds it, or a word sharing its first PREFIX
+letters ("cheaper" and "cheap", "extraction" and "extracting"): paraphrases change word forms.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 
@@ -37,7 +40,10 @@ _STOP = frozenset(
     ).split()
 )
 MIN_TERM = 3  # shorter words carry little content
-MAX_NOVEL = 3  # content words absent from all cited text: an unsupported addition
+MAX_NOVEL = 4  # content words absent from all cited text: an unsupported addition...
+MAX_NOVEL_SHARE = 0.6  # ...when they are also this share of the claim's terms
+PREFIX = 5
+NEGATED_WINDOW = 4  # words after a negation that it may negate
 _NOT_NAMES = frozenset("i i'm i've i'd i'll ok okay ai".split())
 
 
@@ -67,10 +73,24 @@ def terms(text: str) -> set[str]:
     return set(_stemmer().stemWords(kept))  # type: ignore[attr-defined]
 
 
+def _value(word: str) -> str | None:
+    number = word.replace(",", "").rstrip(".%")
+    return _NUMBER_WORDS.get(word) if not number.replace(".", "", 1).isdigit() else number
+
+
 def numbers(text: str) -> set[str]:
-    """The numbers a text states, digits or words ("fifty", "50", "1,000" -> "1000")."""
+    """The numbers a text states, digits or words ("fifty", "50", "1,000" -> "1000"), and
+    each number times the scale after it ("fifteen hundred" and "1.5 thousand" -> "1500")."""
     found = {m.replace(",", "").rstrip(".") for m in _NUMBER.findall(text)}
-    found |= {_NUMBER_WORDS[w] for w in words(text) if w in _NUMBER_WORDS and w != "percent"}
+    tokens = words(text)
+    found |= {_NUMBER_WORDS[w] for w in tokens if w in _NUMBER_WORDS and w != "percent"}
+    for word, scale in itertools.pairwise(tokens):
+        value = _value(word)
+        if scale in _SCALES and value and value != "%":
+            product = float(value) * float(_SCALES[scale])
+            found.add(str(int(product)) if product.is_integer() else str(product))
+    if "0.5" in found:  # half is 50%
+        found.add("50")
     return found
 
 
@@ -98,10 +118,16 @@ def negations(text: str) -> list[tuple[str, str | None]]:
     return out
 
 
+def _missing(wanted: set[str], have: set[str]) -> set[str]:
+    """The wanted terms that have lacks, even by their first PREFIX letters."""
+    prefixes = {t[:PREFIX] for t in have if len(t) >= PREFIX}
+    return {t for t in wanted - have if len(t) < PREFIX or t[:PREFIX] not in prefixes}
+
+
 def coverage(claim: str, evidence: str) -> float:
     """Share of the claim's content terms that the evidence contains (1.0 for a claim of none)."""
     wanted = terms(claim)
-    return len(wanted & terms(evidence)) / len(wanted) if wanted else 1.0
+    return 1 - len(_missing(wanted, terms(evidence))) / len(wanted) if wanted else 1.0
 
 
 def failed_checks(claim: str, evidence: str, context: str) -> list[str]:
@@ -113,25 +139,61 @@ def failed_checks(claim: str, evidence: str, context: str) -> list[str]:
     or added "not" changes the meaning.
     """
     failed = []
-    novel = terms(claim) - terms(context)
-    if len(novel) >= MAX_NOVEL:
+    wanted = terms(claim)
+    novel = _missing(wanted, terms(context))
+    if len(novel) >= MAX_NOVEL and len(novel) > MAX_NOVEL_SHARE * len(wanted):
         failed.append(f"{len(novel)} content words not in evidence: {', '.join(sorted(novel))}")
     missing = numbers(claim) - numbers(context)
     if missing:
         failed.append(f"numbers not in evidence: {', '.join(sorted(missing))}")
-    context_words = set(words(context))
-    absent = {n for n in names(claim) if n not in context_words}
+    said = words(context)
+    absent = _absent(names(claim), {*said, *(a + b for a, b in itertools.pairwise(said))})
     if absent:
         failed.append(f"names not in evidence: {', '.join(sorted(absent))}")
-    if _negation_differs(claim, evidence):
+    if _negation_differs(claim, evidence, context):
         failed.append("negation differs from the evidence")
     return failed
 
 
-def _negation_differs(claim: str, evidence: str) -> bool:
-    """A negation in one that the other lacks, where it negates a word both share."""
-    claim_neg, evidence_neg = negations(claim), negations(evidence)
-    if len(claim_neg) > len(evidence_neg):
-        return True
+def _absent(wanted: set[str], have: set[str]) -> set[str]:
+    """The names that have lacks, also as a plural or possessive ("VLMs", "Arize's") or as the
+    start of a longer word (have holds each pair of words run together: captions split names,
+    "chat gpt")."""
+    stems = {w.removesuffix("'s").removesuffix("s") for w in have}
+    out = set()
+    for name in wanted:
+        bare = name.removesuffix("'s")
+        if name in have or bare in have or bare.removesuffix("s") in stems:
+            continue
+        if len(bare) >= MIN_TERM and any(w.startswith(bare) for w in have):
+            continue
+        out.add(name)
+    return out
+
+
+def _negated(text: str) -> list[set[str]]:
+    """Per negation in a text, the stems of the content words in the NEGATED_WINDOW after it."""
+    tokens = words(text)
+    out = []
+    for i, token in enumerate(tokens):
+        if token in NEGATIONS or token.endswith("n't"):
+            window = [t for t in tokens[i + 1 : i + 1 + NEGATED_WINDOW] if t not in _STOP]
+            out.append(set(_stemmer().stemWords(window)))  # type: ignore[attr-defined]
+    return out
+
+
+def _shares(a: set[str], b: set[str]) -> bool:
+    prefixes = {t[:PREFIX] for t in a if len(t) >= PREFIX}
+    return bool(a & b) or bool(prefixes & {t[:PREFIX] for t in b})
+
+
+def _negation_differs(claim: str, evidence: str, context: str) -> bool:
+    """A negation the claim makes that the cited text never makes of the same words (or of
+    any, where the claim's negates none), or one the best-aligned evidence makes of a word the
+    claim states plainly."""
+    claim_neg, context_neg = _negated(claim), _negated(context)
+    for window in claim_neg:
+        if not any(_shares(window, theirs) or not window for theirs in context_neg):
+            return True
     claim_words = set(words(claim))
-    return not claim_neg and any(after in claim_words for _, after in evidence_neg if after)
+    return not claim_neg and any(after in claim_words for _, after in negations(evidence) if after)
