@@ -201,6 +201,7 @@ def make_digest(
     )
     if request.mode == "llm" and llm is not None:
         from talkrag.rag.digest_llm import written  # noqa: PLC0415
+        from talkrag.rag.verify import OfflineVerifier  # noqa: PLC0415
 
-        return written(digest, llm)
+        return written(digest, llm, OfflineVerifier(retriever.embedder))
     return digest

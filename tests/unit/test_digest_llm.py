@@ -6,6 +6,7 @@ from __future__ import annotations
 from talkrag.ingest.errors import LLMUnavailable
 from talkrag.rag.cite import UNCITED
 from talkrag.rag.digest_llm import written
+from talkrag.rag.verify import Verdict
 
 from tests.unit.digest_parts import digest, quote, talk, theme
 
@@ -88,3 +89,30 @@ def test_an_endpoint_failure_gives_the_extractive_digest_with_a_notice():
 def test_markup_an_llm_writes_cannot_become_a_tag():
     got = written(_digest(), ScriptedLLM("It said <img src=x> [1].", "Fine [1].", "- H [1]"))
     assert "<img" not in got.themes[0].summary
+
+
+class SaysOnly:
+    """A verifier for the logic: a claim is supported when it holds one of these words."""
+
+    name = "says-only"
+
+    def __init__(self, *words):
+        self.words = words
+
+    def verify(self, claim, evidence):
+        supported = any(w in claim.lower() for w in self.words)
+        return Verdict(supported, 1.0 if supported else 0.0, "scripted")
+
+
+def test_sentences_the_quotes_do_not_support_are_left_out():
+    llm = ScriptedLLM(
+        "Speakers put evals first [1]. Judges are always wrong [2].",
+        "Nothing here holds [1].",
+        "- Evals come first [1]\n- Everyone agreed [2]",
+    )
+    got = written(_digest(), llm, SaysOnly("evals"))
+    one, two = got.themes
+    assert one.summary == "Speakers put evals first [1]"
+    assert "1 sentence(s) the quotes do not support were left out" in (one.notice or "")
+    assert two.summary == _digest().themes[1].summary  # nothing supported: the quotes' own line
+    assert got.highlights == "- Evals come first [1]"
