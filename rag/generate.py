@@ -26,7 +26,7 @@ def build_messages(
 ) -> list[dict[str, str]]:
     """System rules, earlier turns, then the numbered sources fenced as data and the question."""
     sources = [
-        source_block(n, hit.title, hit.speakers, hit.start, hit.text)
+        source_block(n, hit.title, hit.speakers, hit.start, hit.text, hit.time_estimated)
         for n, hit in enumerate(hits, start=1)
     ]
     return [

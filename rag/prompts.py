@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from talkrag.ingest.parsers.timecode import clock
+from talkrag.rag.present import shown_moment
 
 REFUSAL = "The talks I have don't cover this."
 
@@ -29,14 +29,22 @@ def neutralise(text: str) -> str:
     return text.translate(_ANGLES)
 
 
-def source_block(n: int, title: str, speakers: list[str], start: float | None, text: str) -> str:
-    """One numbered excerpt: a header line, then the text, which can open no tag and write no
-    `[n]` header of its own."""
+def source_block(
+    n: int,
+    title: str,
+    speakers: list[str],
+    start: float | None,
+    text: str,
+    estimated: bool = False,
+) -> str:
+    """One numbered excerpt: a header line (its moment `~m:ss` where estimated), then the text,
+    which can open no tag and write no `[n]` header of its own."""
     head = f"Excerpt {n}: {title.translate(_ATTRIBUTE)}"
     if speakers:
         head += f" — {', '.join(speakers).translate(_ATTRIBUTE)}"
-    if start is not None:
-        head += f" ({clock(start)})"
+    shown = shown_moment(start, estimated)
+    if shown:
+        head += f" ({shown})"
     return f"{head}\n{neutralise(text).translate(_BRACKETS)}"
 
 

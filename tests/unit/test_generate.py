@@ -13,7 +13,7 @@ import pytest
 from talkrag.rag.cite import UNCITED
 from talkrag.rag.generate import build_messages, finish, llm_answer
 from talkrag.rag.models import Citation, Hit
-from talkrag.rag.prompts import REFUSAL
+from talkrag.rag.prompts import REFUSAL, source_block
 
 from tests.conftest import sample_hits
 
@@ -126,3 +126,11 @@ def test_endpoint_down_is_unavailable(hits):
         llm_answer(QUESTION, hits, down)
     with pytest.raises(LLMUnavailable, match="cannot reach"):
         llm_answer(QUESTION, hits, down, on_delta=lambda _: None)
+
+
+def test_an_excerpt_header_marks_an_estimated_moment():
+    timed = source_block(1, "Talk", ["Ana Ruiz"], 65.0, "Text.")
+    estimated = source_block(1, "Talk", ["Ana Ruiz"], 65.0, "Text.", estimated=True)
+    assert timed.splitlines()[0] == "Excerpt 1: Talk — Ana Ruiz (1:05)"
+    assert estimated.splitlines()[0] == "Excerpt 1: Talk — Ana Ruiz (~1:05)"
+    assert source_block(2, "Talk", [], None, "Text.").splitlines()[0] == "Excerpt 2: Talk"
